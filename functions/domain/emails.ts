@@ -1,0 +1,72 @@
+import type { EmailMessage } from '../adapters/mailer';
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+function message(
+  to: string,
+  subject: string,
+  paragraphs: readonly string[],
+  link?: { text: string; url: string },
+) {
+  const text = [...paragraphs, ...(link ? [`${link.text}: ${link.url}`] : [])].join('\n\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.text)}</a></p>`] : []),
+    '</body></html>',
+  ].join('');
+  return { to, subject, text, html } satisfies EmailMessage;
+}
+
+/** Formats a code for reading aloud and typing: `1234 5678`. */
+export const spacedCode = (code: string) => `${code.slice(0, 4)} ${code.slice(4)}`;
+
+/** The one email that carries the code. */
+export function codeEmail(input: {
+  to: string;
+  code: string;
+  expiresAt: Date;
+  confirmUrl: string;
+  cancelUrl: string;
+}): EmailMessage {
+  const minutes = Math.max(1, Math.round((input.expiresAt.getTime() - Date.now()) / 60_000));
+  return message(
+    input.to,
+    'Your code to remove your lost authenticator',
+    [
+      'Someone (hopefully you) asked to remove the authenticator app from your account because the device was lost.',
+      `Your code is ${spacedCode(input.code)}. It works once and expires in ${minutes} minutes (${input.expiresAt.toISOString()}).`,
+      `Enter it on the page where you made the request: ${input.confirmUrl}`,
+      'Never share this code. Support staff will never ask you for it.',
+      'If this was not you, your password may be known to someone else: cancel the request with the link below and change your password.',
+    ],
+    { text: 'This was not me: cancel the request', url: input.cancelUrl },
+  );
+}
+
+/** Sent once the factor is gone and every session revoked. */
+export function totpRemovedEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator was removed from your account', [
+    'The authenticator app was removed from your account and you were signed out everywhere.',
+    'Next step: sign in with your password and set up your new authenticator when asked.',
+    'If you did not ask for this, contact support at once and change your password: someone who knows it may have access to your email.',
+  ]);
+}
+
+export function lockedEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator recovery request was locked', [
+    'Too many wrong codes were entered for a request to remove your authenticator, so the request was locked. Nothing was changed on your account.',
+    'If this was you, you can start a new request later. If it was not you, change your password: someone who knows it tried to use it.',
+  ]);
+}
+
+export function failedEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator recovery could not be completed', [
+    'We could not complete your request to remove your authenticator. Nothing was changed on your account.',
+    'Please try again later or contact support.',
+  ]);
+}

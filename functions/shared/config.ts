@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting of the product, with its environment variable and default. */
+const settingsSchema = z.object({
+  region: z.string().min(1),
+  recoveryTableName: z.string().min(1),
+  auditTableName: z.string().min(1),
+  userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like us-east-1_AbC123xyz'),
+  passwordProofClientId: z.string().min(1),
+  stateMachineArn: z.string().startsWith('arn:'),
+  fromAddress: z.string().email(),
+  publicBaseUrl: z.string().url(),
+  /** Locally the pepper is a generated file; in AWS a Secrets Manager secret. One of the two is required. */
+  pepperFile: z.string().min(1).optional(),
+  pepperSecretArn: z.string().startsWith('arn:').optional(),
+  codeTtlSeconds: positiveInt(600),
+  maxCodeAttempts: positiveInt(5),
+  userRequestLimit: positiveInt(3),
+  userRequestWindowSeconds: positiveInt(86_400),
+  ipRequestLimit: positiveInt(20),
+  ipRequestWindowSeconds: positiveInt(3_600),
+  privilegedGroups: z
+    .string()
+    .default('admins')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((group) => group.trim())
+        .filter(Boolean),
+    ),
+  recentRecoveryDays: positiveInt(30),
+  endpoints: z.object({
+    dynamodb: z.string().url().optional(),
+    ses: z.string().url().optional(),
+    cognito: z.string().url().optional(),
+    stepfunctions: z.string().url().optional(),
+  }),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+type SettingName = Exclude<keyof Settings, 'region' | 'endpoints'>;
+
+const environmentNames: Record<SettingName, string> = {
+  recoveryTableName: 'RECOVERY_TABLE_NAME',
+  auditTableName: 'AUDIT_TABLE_NAME',
+  userPoolId: 'USER_POOL_ID',
+  passwordProofClientId: 'PASSWORD_PROOF_CLIENT_ID',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  fromAddress: 'FROM_ADDRESS',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  pepperFile: 'PEPPER_FILE',
+  pepperSecretArn: 'PEPPER_SECRET_ARN',
+  codeTtlSeconds: 'CODE_TTL_SECONDS',
+  maxCodeAttempts: 'MAX_CODE_ATTEMPTS',
+  userRequestLimit: 'USER_REQUEST_LIMIT',
+  userRequestWindowSeconds: 'USER_REQUEST_WINDOW_SECONDS',
+  ipRequestLimit: 'IP_REQUEST_LIMIT',
+  ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
+  privilegedGroups: 'PRIVILEGED_GROUPS',
+  recentRecoveryDays: 'RECENT_RECOVERY_DAYS',
+};
+
+export type Config<K extends SettingName> = Pick<Settings, K | 'region' | 'endpoints'>;
+
+/**
+ * Reads and validates the settings a function needs, once, at cold start. This is the only place
+ * that reads `process.env`; a missing or invalid value throws a ConfigError naming the variable.
+ */
+export function loadConfig<K extends SettingName>(
+  needed: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Config<K> {
+  const raw: Record<string, unknown> = {
+    region: env.AWS_REGION,
+    endpoints: {
+      dynamodb: env.LOCAL_ENDPOINT_DYNAMODB,
+      ses: env.LOCAL_ENDPOINT_SES,
+      cognito: env.LOCAL_ENDPOINT_COGNITO,
+      stepfunctions: env.LOCAL_ENDPOINT_STEPFUNCTIONS,
+    },
+  };
+  const shape: Record<string, z.ZodType> = {
+    region: settingsSchema.shape.region,
+    endpoints: settingsSchema.shape.endpoints,
+  };
+  for (const name of needed) {
+    raw[name] = env[environmentNames[name]];
+    shape[name] = settingsSchema.shape[name];
+  }
+  const parsed = z.object(shape).safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      const variable = key === 'region' ? 'AWS_REGION' : (environmentNames[key as SettingName] ?? key);
+      return `${variable}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data as Config<K>;
+  if (needed.includes('pepperFile' as K) && !env.PEPPER_FILE && !env.PEPPER_SECRET_ARN) {
+    throw new ConfigError('invalid configuration: set PEPPER_SECRET_ARN (AWS) or PEPPER_FILE (local)');
+  }
+  return config;
+}

@@ -1,0 +1,38 @@
+import { createAuditLog } from '../adapters/audit-log';
+import { createMailer } from '../adapters/mailer';
+import { createPepperSource } from '../adapters/pepper';
+import { createRateLimiter } from '../adapters/rate-limiter';
+import { createRecoveryStore } from '../adapters/recovery-store';
+import { createUserDirectory } from '../adapters/user-directory';
+import { createWorkflow } from '../adapters/workflow';
+import { cognitoClient, documentClient, secretsClient, sesClient, sfnClient } from '../clients/aws-clients';
+import type { Settings } from './config';
+
+type Base = Pick<Settings, 'region' | 'endpoints'>;
+
+/** The real clock; use cases take it as a dependency so tests can move time. */
+export const systemClock = () => new Date();
+
+// Factories that wire adapters to the module-scope SDK clients: handlers call them once at cold start.
+export const recoveryStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
+  createRecoveryStore(documentClient(config), config.recoveryTableName);
+
+export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
+  createAuditLog(documentClient(config), config.auditTableName, systemClock);
+
+export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
+  createRateLimiter(documentClient(config), config.recoveryTableName);
+
+export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>) =>
+  createUserDirectory(cognitoClient(config), config.userPoolId);
+
+export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
+  createMailer(sesClient(config), config.fromAddress);
+
+export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
+  createWorkflow(sfnClient(config), config.stateMachineArn);
+
+export const pepperFrom = (config: Base & Partial<Pick<Settings, 'pepperFile' | 'pepperSecretArn'>>) =>
+  createPepperSource({ file: config.pepperFile, secretArn: config.pepperSecretArn }, () =>
+    secretsClient(config),
+  );

@@ -1,0 +1,107 @@
+/**
+ * The one error hierarchy of the product. `name` is set explicitly on every class because the
+ * state machine's Retry/Catch match on it and bundlers may rename classes.
+ */
+export class RecoveryError extends Error {
+  override name = 'RecoveryError';
+  /** Stable machine-readable code returned to API callers. */
+  readonly code: string = 'RECOVERY_ERROR';
+  /** HTTP status when the error reaches an API caller. */
+  readonly status: number = 500;
+}
+
+/** The request is malformed: bad JSON, wrong types, unknown fields, bad path parameters. */
+export class InvalidRequestError extends RecoveryError {
+  override name = 'InvalidRequestError';
+  override readonly code = 'INVALID_REQUEST';
+  override readonly status = 400;
+  constructor(
+    message: string,
+    readonly fields: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class PayloadTooLargeError extends RecoveryError {
+  override name = 'PayloadTooLargeError';
+  override readonly code = 'PAYLOAD_TOO_LARGE';
+  override readonly status = 413;
+}
+
+/** Wrong password or unknown user: the same answer a login page gives. */
+export class AuthenticationFailedError extends RecoveryError {
+  override name = 'AuthenticationFailedError';
+  override readonly code = 'AUTHENTICATION_FAILED';
+  override readonly status = 401;
+  constructor() {
+    super('Incorrect username or password.');
+  }
+}
+
+export class RateLimitedError extends RecoveryError {
+  override name = 'RateLimitedError';
+  override readonly code = 'RATE_LIMITED';
+  override readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many requests. Try again later.');
+  }
+}
+
+/** Expired, used, locked, cancelled or unknown: one indistinguishable answer. */
+export class RecoveryGoneError extends RecoveryError {
+  override name = 'RecoveryGoneError';
+  override readonly code = 'RECOVERY_GONE';
+  override readonly status = 410;
+  constructor() {
+    super('This recovery request is no longer active.');
+  }
+}
+
+export class RecoveryNotFoundError extends RecoveryError {
+  override name = 'RecoveryNotFoundError';
+  override readonly code = 'NOT_FOUND';
+  override readonly status = 404;
+}
+
+export class WrongCodeError extends RecoveryError {
+  override name = 'WrongCodeError';
+  override readonly code = 'WRONG_CODE';
+  override readonly status = 400;
+  constructor(readonly attemptsLeft: number) {
+    super('That code is not right.');
+  }
+}
+
+/** Sent to the waiting workflow task when the last allowed code attempt was wrong. */
+export class CodeLockedError extends RecoveryError {
+  override name = 'CodeLocked';
+}
+
+/** Sent to the waiting workflow task when the user follows the "this wasn't me" link. */
+export class RecoveryCancelledError extends RecoveryError {
+  override name = 'RecoveryCancelled';
+}
+
+/** The pool cannot have its TOTP factor removed by any available API (MFA required, no AdminDeleteSoftwareToken). */
+export class TotpResetUnsupportedError extends RecoveryError {
+  override name = 'TotpResetUnsupported';
+  override readonly code = 'TOTP_RESET_UNSUPPORTED';
+}
+
+/** A dependency failed in a way worth retrying (throttling, 5xx, timeouts); the workflow retries it. */
+export class TransientDependencyError extends RecoveryError {
+  override name = 'TransientDependencyError';
+}
+
+/** The removal call answered success but reading the user back still shows a TOTP factor. */
+export class TotpStillPresentError extends RecoveryError {
+  override name = 'TotpStillPresent';
+  override readonly code = 'TOTP_STILL_PRESENT';
+}
+
+/** A configuration value is missing or invalid; raised at cold start. */
+export class ConfigError extends RecoveryError {
+  override name = 'ConfigError';
+  override readonly code = 'CONFIG_ERROR';
+}

@@ -1,0 +1,30 @@
+/** Key layout of one DynamoDB table, shared by the CDK stack and the local stack so both build it alike. */
+export interface TableSchema {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: string;
+    readonly sortKey?: string;
+  }[];
+  /** DynamoDB deletes expired items lazily (up to days later, never locally): code compares `expiresAt` itself. */
+  readonly timeToLiveAttribute?: string;
+}
+
+/** Requests, challenges, approvals, rate-limit counters and per-user locks (single-table design). */
+export const recoveryTableSchema: TableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  timeToLiveAttribute: 'ttl',
+};
+
+/** Append-only audit events, chained per request; indexes answer "by user" and "by day". */
+export const auditTableSchema: TableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  globalSecondaryIndexes: [
+    { indexName: 'byUser', partitionKey: 'userKey', sortKey: 'at' },
+    { indexName: 'byDay', partitionKey: 'day', sortKey: 'at' },
+  ],
+};

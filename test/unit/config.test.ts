@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/shared/config';
+
+const env = {
+  AWS_REGION: 'eu-west-1',
+  RECOVERY_TABLE_NAME: 'recoveries',
+  USER_POOL_ID: 'eu-west-1_AbC123xyz',
+};
+
+describe('reading configuration', () => {
+  it('reads what a function needs and fills defaults', () => {
+    const config = loadConfig(['recoveryTableName', 'codeTtlSeconds', 'privilegedGroups'], env);
+    expect(config).toMatchObject({
+      region: 'eu-west-1',
+      recoveryTableName: 'recoveries',
+      codeTtlSeconds: 600,
+      privilegedGroups: ['admins'],
+    });
+  });
+
+  it('fails at cold start naming the missing variable', () => {
+    expect(() => loadConfig(['auditTableName'], env)).toThrow(/AUDIT_TABLE_NAME/);
+  });
+
+  it('rejects an invalid value with what to change', () => {
+    expect(() => loadConfig(['userPoolId'], { ...env, USER_POOL_ID: 'not a pool' })).toThrow(
+      /USER_POOL_ID: must look like/,
+    );
+    expect(() => loadConfig(['codeTtlSeconds'], { ...env, CODE_TTL_SECONDS: '-5' })).toThrow(
+      /CODE_TTL_SECONDS/,
+    );
+  });
+
+  it('requires a pepper source for functions that hash codes', () => {
+    expect(() => loadConfig(['pepperFile', 'pepperSecretArn'], env)).toThrow(
+      /PEPPER_SECRET_ARN.*PEPPER_FILE/,
+    );
+    expect(loadConfig(['pepperFile', 'pepperSecretArn'], { ...env, PEPPER_FILE: '/tmp/p' }).pepperFile).toBe(
+      '/tmp/p',
+    );
+  });
+
+  it('names a missing region', () => {
+    expect(() => loadConfig([], {})).toThrow(/AWS_REGION/);
+  });
+});
