@@ -1,0 +1,39 @@
+import { TransientDependencyError } from '../shared/errors';
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalErrorException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+]);
+
+/** The AWS error name, or undefined for non-errors. */
+export function awsErrorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+/** True when an SDK error is worth retrying: throttling, a 5xx, a network failure. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return TRANSIENT_NAMES.has(error.name) || (status !== undefined && status >= 500);
+}
+
+/** Rethrows transient SDK errors as TransientDependencyError, the name the workflow retries on. */
+export function rethrowTransient(error: unknown, what: string): never {
+  if (isTransient(error)) {
+    throw new TransientDependencyError(`${what} failed transiently (${awsErrorName(error)})`, {
+      cause: error,
+    });
+  }
+  throw error;
+}

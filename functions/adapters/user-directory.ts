@@ -1,0 +1,192 @@
+import {
+  AdminDeleteSoftwareTokenCommand,
+  AdminForgetDeviceCommand,
+  AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminListDevicesCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminUserGlobalSignOutCommand,
+  type CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { awsErrorName, rethrowTransient } from './aws-errors';
+
+/** The outcome of proving a password, without ever keeping a session or token. */
+export type PasswordProof =
+  | { readonly kind: 'rejected' }
+  | { readonly kind: 'proven'; readonly totpEnrolled: boolean };
+
+export interface DirectoryUser {
+  readonly username: string;
+  readonly sub: string;
+  readonly email?: string;
+  readonly emailVerified: boolean;
+  readonly enabled: boolean;
+  readonly status: string;
+  readonly mfa: readonly string[];
+  readonly createdAt?: string;
+}
+
+const REJECTIONS = new Set([
+  'NotAuthorizedException',
+  'UserNotFoundException',
+  'UserNotConfirmedException',
+  'PasswordResetRequiredException',
+]);
+
+/** The Cognito user pool, as the product needs it. */
+export function createUserDirectory(cognito: CognitoIdentityProviderClient, userPoolId: string) {
+  return {
+    /** Finds the username behind a verified email; undefined unless exactly one user matches. */
+    async usernameForEmail(email: string): Promise<string | undefined> {
+      const escaped = email.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+      const result = await cognito
+        .send(new ListUsersCommand({ UserPoolId: userPoolId, Filter: `email = "${escaped}"`, Limit: 2 }))
+        .catch((error) => rethrowTransient(error, 'ListUsers'));
+      const users = result.Users ?? [];
+      if (users.length !== 1) return undefined;
+      const verified = users[0]?.Attributes?.find((a) => a.Name === 'email_verified')?.Value === 'true';
+      return verified ? users[0]?.Username : undefined;
+    },
+
+    /**
+     * Proves the password with ADMIN_USER_PASSWORD_AUTH. A SOFTWARE_TOKEN_MFA challenge means the
+     * password is right and TOTP is enrolled; the challenge session is dropped unanswered.
+     */
+    async provePassword(clientId: string, username: string, password: string): Promise<PasswordProof> {
+      try {
+        const result = await cognito.send(
+          new AdminInitiateAuthCommand({
+            UserPoolId: userPoolId,
+            ClientId: clientId,
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: username, PASSWORD: password },
+          }),
+        );
+        const choices = result.ChallengeParameters?.MFAS_CAN_CHOOSE ?? '';
+        const totpEnrolled =
+          result.ChallengeName === 'SOFTWARE_TOKEN_MFA' ||
+          (result.ChallengeName === 'SELECT_MFA_TYPE' && choices.includes('SOFTWARE_TOKEN_MFA'));
+        return { kind: 'proven', totpEnrolled };
+      } catch (error) {
+        if (REJECTIONS.has(awsErrorName(error) ?? '')) return { kind: 'rejected' };
+        return rethrowTransient(error, 'AdminInitiateAuth');
+      }
+    },
+
+    async getUser(username: string): Promise<DirectoryUser | undefined> {
+      try {
+        const user = await cognito.send(
+          new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
+        );
+        const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
+        return {
+          username: user.Username ?? username,
+          sub: attribute('sub') ?? '',
+          email: attribute('email'),
+          emailVerified: attribute('email_verified') === 'true',
+          enabled: user.Enabled ?? false,
+          status: user.UserStatus ?? 'UNKNOWN',
+          mfa: user.UserMFASettingList ?? [],
+          createdAt: user.UserCreateDate?.toISOString(),
+        };
+      } catch (error) {
+        if (awsErrorName(error) === 'UserNotFoundException') return undefined;
+        return rethrowTransient(error, 'AdminGetUser');
+      }
+    },
+
+    async groupsOf(username: string): Promise<string[]> {
+      const groups: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await cognito
+          .send(
+            new AdminListGroupsForUserCommand({
+              UserPoolId: userPoolId,
+              Username: username,
+              NextToken: nextToken,
+            }),
+          )
+          .catch((error) => rethrowTransient(error, 'AdminListGroupsForUser'));
+        groups.push(...(page.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])));
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return groups;
+    },
+
+    /** Removes the TOTP factor; resolves 'absent' when the user had none. Errors it cannot handle propagate. */
+    async deleteSoftwareToken(username: string): Promise<'deleted' | 'absent'> {
+      try {
+        await cognito.send(
+          new AdminDeleteSoftwareTokenCommand({ UserPoolId: userPoolId, Username: username }),
+        );
+        return 'deleted';
+      } catch (error) {
+        if (awsErrorName(error) === 'ResourceNotFoundException') return 'absent';
+        return rethrowTransient(error, 'AdminDeleteSoftwareToken');
+      }
+    },
+
+    async disableTotpPreference(username: string): Promise<void> {
+      await cognito
+        .send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: userPoolId,
+            Username: username,
+            SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+          }),
+        )
+        .catch((error) => rethrowTransient(error, 'AdminSetUserMFAPreference'));
+    },
+
+    async poolMfaConfiguration(): Promise<string> {
+      const pool = await cognito
+        .send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))
+        .catch((error) => rethrowTransient(error, 'DescribeUserPool'));
+      return pool.UserPool?.MfaConfiguration ?? 'OFF';
+    },
+
+    async signOutEverywhere(username: string): Promise<void> {
+      await cognito
+        .send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: username }))
+        .catch((error) => rethrowTransient(error, 'AdminUserGlobalSignOut'));
+    },
+
+    /** Forgets every remembered device; resolves how many were forgotten. */
+    async forgetDevices(username: string): Promise<number> {
+      let forgotten = 0;
+      let token: string | undefined;
+      do {
+        const page = await cognito
+          .send(
+            new AdminListDevicesCommand({
+              UserPoolId: userPoolId,
+              Username: username,
+              PaginationToken: token,
+            }),
+          )
+          .catch((error) => rethrowTransient(error, 'AdminListDevices'));
+        for (const device of page.Devices ?? []) {
+          if (!device.DeviceKey) continue;
+          await cognito
+            .send(
+              new AdminForgetDeviceCommand({
+                UserPoolId: userPoolId,
+                Username: username,
+                DeviceKey: device.DeviceKey,
+              }),
+            )
+            .catch((error) => rethrowTransient(error, 'AdminForgetDevice'));
+          forgotten += 1;
+        }
+        token = page.PaginationToken;
+      } while (token);
+      return forgotten;
+    },
+  };
+}
+
+export type UserDirectory = ReturnType<typeof createUserDirectory>;

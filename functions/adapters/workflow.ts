@@ -1,0 +1,55 @@
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { awsErrorName, rethrowTransient } from './aws-errors';
+
+/** What the workflow receives: identifiers and policy only, never a secret. */
+export interface WorkflowInput {
+  readonly requestId: string;
+  readonly username: string;
+  readonly sub: string;
+  readonly policy: { readonly codeTtlSeconds: number };
+}
+
+const CLOSED_TASK = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** The recovery state machine, as the API handlers drive it. */
+export function createWorkflow(sfn: SFNClient, stateMachineArn: string) {
+  return {
+    /** Starts the execution named after the request, so a request can never run twice. */
+    async start(input: WorkflowInput): Promise<void> {
+      await sfn
+        .send(
+          new StartExecutionCommand({ stateMachineArn, name: input.requestId, input: JSON.stringify(input) }),
+        )
+        .catch((error) => rethrowTransient(error, 'StartExecution'));
+    },
+
+    /** Resumes the waiting task; resolves false when the task had already closed (timed out). */
+    async succeed(taskToken: string, output: Record<string, unknown>): Promise<boolean> {
+      try {
+        await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+        return true;
+      } catch (error) {
+        if (CLOSED_TASK.has(awsErrorName(error) ?? '')) return false;
+        return rethrowTransient(error, 'SendTaskSuccess');
+      }
+    },
+
+    /** Fails the waiting task with a named error the state machine catches. */
+    async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
+      try {
+        await sfn.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+        return true;
+      } catch (failure) {
+        if (CLOSED_TASK.has(awsErrorName(failure) ?? '')) return false;
+        return rethrowTransient(failure, 'SendTaskFailure');
+      }
+    },
+  };
+}
+
+export type Workflow = ReturnType<typeof createWorkflow>;

@@ -1,0 +1,78 @@
+/** One Lambda function of the product: where its code is and how the workflow refers to it. */
+export interface FunctionSpec {
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** DefinitionSubstitutions key the state machine uses for this function's ARN. */
+  readonly substitution?: string;
+}
+
+/** One HTTP API route and the function behind it. */
+export interface RouteSpec {
+  readonly routeKey: string;
+  readonly functionName: FunctionName;
+  /** Routes for staff carry a Cognito JWT, checked by the HTTP API's JWT authorizer. */
+  readonly auth: 'none' | 'cognito-jwt';
+}
+
+/** Every function of the product, keyed by its local name (also the CDK construct id). */
+export const functionCatalog = {
+  'start-recovery': {
+    entry: 'functions/handlers/start-recovery.ts',
+    description: 'POST /recoveries: proves the password, applies rate limits, starts the workflow',
+  },
+  'confirm-recovery': {
+    entry: 'functions/handlers/confirm-recovery.ts',
+    description: 'POST /recoveries/{requestId}/confirm: checks the emailed code and resumes the workflow',
+  },
+  'cancel-recovery': {
+    entry: 'functions/handlers/cancel-recovery.ts',
+    description: 'POST /recoveries/{requestId}/cancel: the "this was not me" link',
+  },
+  'get-recovery': {
+    entry: 'functions/handlers/get-recovery.ts',
+    description: 'GET /recoveries/{requestId}: the requester-facing status',
+  },
+  'look-up-user': {
+    entry: 'functions/handlers/look-up-user.ts',
+    description: 'Workflow: reads the user from the pool and decides eligibility',
+    substitution: 'LookUpUserFunctionArn',
+  },
+  'assess-risk': {
+    entry: 'functions/handlers/assess-risk.ts',
+    description: 'Workflow: scores the request',
+    substitution: 'AssessRiskFunctionArn',
+  },
+  'issue-code': {
+    entry: 'functions/handlers/issue-code.ts',
+    description: 'Workflow: stores the hashed code with the task token and emails the code',
+    substitution: 'IssueCodeFunctionArn',
+  },
+  'remove-totp': {
+    entry: 'functions/handlers/remove-totp.ts',
+    description: 'Workflow: removes the TOTP factor and verifies it is gone',
+    substitution: 'RemoveTotpFunctionArn',
+  },
+  'sign-out-user': {
+    entry: 'functions/handlers/sign-out-user.ts',
+    description: 'Workflow: signs the user out everywhere and forgets remembered devices',
+    substitution: 'SignOutUserFunctionArn',
+  },
+  'finish-recovery': {
+    entry: 'functions/handlers/finish-recovery.ts',
+    description: 'Workflow: writes the terminal audit record, notifies the user, releases the lock',
+    substitution: 'FinishRecoveryFunctionArn',
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functionCatalog;
+
+/** The product's HTTP API, the same in AWS (API Gateway HTTP API) and locally. */
+export const apiRoutes: readonly RouteSpec[] = [
+  { routeKey: 'POST /recoveries', functionName: 'start-recovery', auth: 'none' },
+  { routeKey: 'POST /recoveries/{requestId}/confirm', functionName: 'confirm-recovery', auth: 'none' },
+  { routeKey: 'POST /recoveries/{requestId}/cancel', functionName: 'cancel-recovery', auth: 'none' },
+  { routeKey: 'GET /recoveries/{requestId}', functionName: 'get-recovery', auth: 'none' },
+];

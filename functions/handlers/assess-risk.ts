@@ -1,0 +1,18 @@
+import { loadConfig } from '../shared/config';
+import { auditLogFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
+import { parseStepInput, stepInput } from '../shared/step-input';
+import { scoreRisk } from '../use-cases/workflow-steps';
+
+const config = loadConfig(['recoveryTableName', 'auditTableName', 'privilegedGroups', 'recentRecoveryDays']);
+const deps = {
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  clock: systemClock,
+  policy: { privilegedGroups: config.privilegedGroups, recentRecoveryDays: config.recentRecoveryDays },
+};
+
+/** Workflow step AssessRisk. */
+export async function handler(event: unknown) {
+  const { requestId } = parseStepInput(stepInput, event);
+  return scoreRisk(requestId, deps);
+}

@@ -1,0 +1,53 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { normaliseRecoveryCode } from '../domain/secrets';
+import { loadConfig } from '../shared/config';
+import {
+  auditLogFrom,
+  pepperFrom,
+  recoveryStoreFrom,
+  systemClock,
+  workflowFrom,
+} from '../shared/dependencies';
+import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { requestIdParameter } from '../shared/request-id';
+import { confirmCode } from '../use-cases/confirm-code';
+
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'stateMachineArn',
+  'pepperFile',
+  'pepperSecretArn',
+]);
+const deps = {
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  workflow: workflowFrom(config),
+  pepper: pepperFrom(config),
+  clock: systemClock,
+};
+
+const body = z.strictObject({
+  code: z
+    .string()
+    .max(32)
+    .transform((value, context) => {
+      const code = normaliseRecoveryCode(value);
+      if (!code) context.addIssue({ code: 'custom', message: 'must be the 8-digit code from the email' });
+      return code ?? '';
+    }),
+});
+
+/** POST /recoveries/{requestId}/confirm */
+export async function handler(event: APIGatewayProxyEventV2) {
+  try {
+    const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
+    const { code } = parseJsonBody(event, body);
+    const { sourceIp, userAgent } = event.requestContext.http;
+    const result = await confirmCode({ requestId, code, sourceIp, userAgent: userAgent.slice(0, 256) }, deps);
+    return jsonResponse(200, result);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { loadConfig } from '../shared/config';
+import { auditLogFrom, mailerFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
+import { parseStepInput, stepInput } from '../shared/step-input';
+import { finishRecovery } from '../use-cases/workflow-steps';
+
+const config = loadConfig(['recoveryTableName', 'auditTableName', 'fromAddress']);
+const deps = {
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  mailer: mailerFrom(config),
+  clock: systemClock,
+};
+
+const input = stepInput.extend({
+  outcome: z.enum(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'IGNORED', 'FAILED']),
+  reason: z.string().max(100).optional(),
+  error: z.string().max(500).optional(),
+});
+
+/** Workflow terminal steps (Completed, Expired, Locked, Cancelled, Ignored, Failed). */
+export async function handler(event: unknown) {
+  return finishRecovery(parseStepInput(input, event), deps);
+}

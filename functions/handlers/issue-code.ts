@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { loadConfig } from '../shared/config';
+import { auditLogFrom, mailerFrom, pepperFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
+import { parseStepInput, stepInput } from '../shared/step-input';
+import { issueCode } from '../use-cases/workflow-steps';
+
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'fromAddress',
+  'publicBaseUrl',
+  'codeTtlSeconds',
+  'maxCodeAttempts',
+  'pepperFile',
+  'pepperSecretArn',
+]);
+const deps = {
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  mailer: mailerFrom(config),
+  pepper: pepperFrom(config),
+  clock: systemClock,
+  codeTtlSeconds: config.codeTtlSeconds,
+  maxAttempts: config.maxCodeAttempts,
+  publicBaseUrl: config.publicBaseUrl,
+};
+
+const input = stepInput.extend({ taskToken: z.string().min(1) });
+
+/** Workflow step IssueCode (`lambda:invoke.waitForTaskToken`): returns at once; the API resumes the task. */
+export async function handler(event: unknown) {
+  await issueCode(parseStepInput(input, event), deps);
+  return { issued: true };
+}

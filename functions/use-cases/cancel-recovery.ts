@@ -1,0 +1,45 @@
+import type { AuditLog } from '../adapters/audit-log';
+import type { RecoveryStore } from '../adapters/recovery-store';
+import type { Workflow } from '../adapters/workflow';
+import { hashCancelToken, sameHash } from '../domain/secrets';
+import { RecoveryGoneError } from '../shared/errors';
+
+export interface CancelRecoveryDeps {
+  readonly store: RecoveryStore;
+  readonly audit: AuditLog;
+  readonly workflow: Workflow;
+  readonly pepper: () => Promise<Buffer>;
+  readonly clock: () => Date;
+}
+
+/** The "this wasn't me" link: ends a pending request as cancelled. A wrong token looks like an ended request. */
+export async function cancelRecovery(
+  input: {
+    readonly requestId: string;
+    readonly token: string;
+    readonly sourceIp: string;
+    readonly userAgent: string;
+  },
+  deps: CancelRecoveryDeps,
+): Promise<{ status: 'CANCELLED' }> {
+  const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
+  const challenge = await deps.store.getChallenge(input.requestId);
+  const hash = hashCancelToken(await deps.pepper(), input.requestId, input.token);
+  if (challenge?.status !== 'PENDING' || !sameHash(hash, challenge.cancelHash)) {
+    throw new RecoveryGoneError();
+  }
+  const taskToken = await deps.store.settleChallenge(input.requestId, 'CANCELLED', nowSeconds);
+  if (!taskToken) throw new RecoveryGoneError();
+  const request = await deps.store.getRequest(input.requestId);
+  await deps.audit.append({
+    requestId: input.requestId,
+    type: 'CancelRequested',
+    actor: `user:${request?.username ?? 'unknown'}`,
+    username: request?.username,
+    userSub: request?.sub,
+    sourceIp: input.sourceIp,
+    userAgent: input.userAgent,
+  });
+  await deps.workflow.fail(taskToken, 'RecoveryCancelled', 'cancelled by the user');
+  return { status: 'CANCELLED' };
+}
