@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { StackInfo } from '../../local/stack-info';
+import { type CognitoEmulatorOptions, startCognitoEmulator } from '../../local/user-pools';
+
+export type PoolMode = 'ON' | 'OPTIONAL' | 'OFF';
+
+/**
+ * A Cognito emulator of its own for a test file, driven only through the SDK: the fixture creates
+ * pools and users the way an operator would, and hands out the pieces tests need.
+ */
+export async function userPoolFixture(options: CognitoEmulatorOptions = {}) {
+  const emulator = await startCognitoEmulator(options);
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  /** A pool in the given MFA mode with a sign-in client and an admin password-proof client. */
+  async function createPool(mode: PoolMode) {
+    const pool = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: `pool-${randomBytes(3).toString('hex')}`,
+        AliasAttributes: ['email'],
+        Policies: { PasswordPolicy: { MinimumLength: 8 } },
+      }),
+    );
+    const userPoolId = pool.UserPool?.Id as string;
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+        MfaConfiguration: mode,
+      }),
+    );
+    const client = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'web',
+        ExplicitAuthFlows: [
+          'ALLOW_USER_PASSWORD_AUTH',
+          'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+          'ALLOW_REFRESH_TOKEN_AUTH',
+        ],
+      }),
+    );
+    const userPoolClientId = client.UserPoolClient?.ClientId as string;
+    // The shape the user helpers in users.ts expect.
+    const stack = { userPoolId, userPoolClientId } as StackInfo;
+    return { userPoolId, userPoolClientId, stack };
+  }
+
+  /** A confirmed user with a verified email and a permanent password, no MFA yet. */
+  async function createPlainUser(userPoolId: string) {
+    const suffix = randomBytes(4).toString('hex');
+    const user = {
+      username: `u-${suffix}`,
+      email: `u-${suffix}@example.com`,
+      password: `Pw-${suffix}-Abc1!`,
+    };
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        Password: user.password,
+        Permanent: true,
+      }),
+    );
+    return user as { username: string; email: string; password: string; totpSecret?: string };
+  }
+
+  return { emulator, cognito, createPool, createPlainUser, close: () => emulator.close() };
+}
