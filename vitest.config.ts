@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Tiers (see test/README.md): `unit` runs without any service; `local` runs against
-// emulators and the local stack, started once by test/support/global-setup.ts.
+// Tiers (see test/README.md): `unit` needs no service; `emulators` starts the emulator under test
+// in each file; `e2e` shares one local stack started by test/support/global-setup.ts.
 export default defineConfig({
   test: {
     projects: [
@@ -14,15 +14,23 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'local',
-          include: [
-            'test/emulators/**/*.test.ts',
-            'test/statemachine/**/*.test.ts',
-            'test/e2e/**/*.test.ts',
-            'test/security/**/*.test.ts',
-          ],
+          name: 'emulators',
+          include: ['test/emulators/**/*.test.ts', 'test/statemachine/**/*.test.ts'],
           environment: 'node',
           setupFiles: ['local/polyfills.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/security/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['local/polyfills.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // One shared stack; some files switch the pool's MFA mode, so files run one at a time.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -15,4 +15,8 @@ if (typeof Promise.withResolvers !== 'function') {
   });
 }
 
+// The AWS SDK warns once per process that its 2027 releases will need Node 22; the local stack and
+// tests run on Node 20 by design (the Lambda runtime is Node 22), so the notice is only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export {};

@@ -29,9 +29,8 @@ export function dynamoDbLocalHome(): string {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const home = dynamoDbLocalHome();
-  const storage = options.dataDir
-    ? (mkdirSync(options.dataDir, { recursive: true }), ['-dbPath', resolve(options.dataDir)])
-    : ['-inMemory'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
   const child = spawn(
     'java',
     [
@@ -62,6 +61,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       reject(new Error(`could not start java for DynamoDB Local (is Java 17 installed?): ${error.message}`)),
     ),
   );
+
+  // Never leave the JVM behind when this process exits, whatever the reason.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
 
   const url = `http://${LOOPBACK}:${port}`;
   try {

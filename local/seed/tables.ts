@@ -1,0 +1,57 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { TableSchema } from '../../functions/shared/table-schemas';
+
+/** Creates the table when it does not exist yet; an existing table (persisted state) is kept as is. */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  schema: TableSchema,
+): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const keyNames = new Set<string>([schema.partitionKey]);
+  if (schema.sortKey) keyNames.add(schema.sortKey);
+  for (const index of schema.globalSecondaryIndexes ?? []) {
+    keyNames.add(index.partitionKey);
+    if (index.sortKey) keyNames.add(index.sortKey);
+  }
+  const keySchema = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: keySchema(schema.partitionKey, schema.sortKey),
+      ...(schema.globalSecondaryIndexes?.length
+        ? {
+            GlobalSecondaryIndexes: schema.globalSecondaryIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: keySchema(index.partitionKey, index.sortKey),
+              Projection: { ProjectionType: 'ALL' },
+            })),
+          }
+        : {}),
+    }),
+  );
+  if (schema.timeToLiveAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  }
+}

@@ -1,0 +1,298 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  AssociateSoftwareTokenCommand,
+  type CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  type ExplicitAuthFlowsType,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  SetUserMFAPreferenceCommand,
+  SetUserPoolMfaConfigCommand,
+  UserNotFoundException,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { Secret, TOTP } from 'otpauth';
+
+export type PoolMfaMode = 'ON' | 'OPTIONAL' | 'OFF';
+
+/** A person the local stack creates so the product can be tried without typing anything. */
+export interface DemoUser {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+  readonly groups: readonly string[];
+  /** Whether the seed enrols a TOTP authenticator for the user. */
+  readonly totp: boolean;
+  readonly role: string;
+}
+
+export interface SeededUser extends DemoUser {
+  /** Base32 TOTP secret to add to an authenticator app; absent for users without TOTP. */
+  readonly totpSecret?: string;
+  readonly sub: string;
+}
+
+export interface SeededPool {
+  readonly userPoolId: string;
+  /** The sign-in client a web page would use (USER_PASSWORD_AUTH). */
+  readonly userPoolClientId: string;
+  /** The product's dedicated client for the password proof (ADMIN_USER_PASSWORD_AUTH only). */
+  readonly passwordProofClientId: string;
+  readonly users: readonly SeededUser[];
+}
+
+export const SUPPORT_GROUP = 'mfa-recovery-support';
+export const AUDITOR_GROUP = 'mfa-recovery-auditor';
+export const PRIVILEGED_GROUP = 'admins';
+
+export const demoUsers: readonly DemoUser[] = [
+  {
+    username: 'alice',
+    email: 'alice@example.com',
+    password: 'Alice-lost-her-phone-1',
+    groups: [],
+    totp: true,
+    role: 'regular user',
+  },
+  {
+    username: 'adam',
+    email: 'adam@example.com',
+    password: 'Adam-is-an-admin-1',
+    groups: [PRIVILEGED_GROUP],
+    totp: true,
+    role: 'privileged user (admins)',
+  },
+  {
+    username: 'nora',
+    email: 'nora@example.com',
+    password: 'Nora-has-no-totp-1',
+    groups: [],
+    totp: false,
+    role: 'user without TOTP',
+  },
+  {
+    username: 'sam',
+    email: 'sam@example.com',
+    password: 'Sam-works-in-support-1',
+    groups: [SUPPORT_GROUP],
+    totp: true,
+    role: 'support staff',
+  },
+  {
+    username: 'sara',
+    email: 'sara@example.com',
+    password: 'Sara-works-in-support-1',
+    groups: [SUPPORT_GROUP],
+    totp: true,
+    role: 'support staff (second approver)',
+  },
+  {
+    username: 'audrey',
+    email: 'audrey@example.com',
+    password: 'Audrey-audits-1',
+    groups: [AUDITOR_GROUP],
+    totp: true,
+    role: 'auditor',
+  },
+];
+
+const POOL_NAME = 'totp-recovery-local';
+const SIGN_IN_CLIENT = 'web-sign-in';
+const PASSWORD_PROOF_CLIENT = 'totp-recovery-password-proof';
+
+/**
+ * Creates (or finds, when state was persisted) the demo user pool, its clients, groups and users.
+ * Running it twice changes nothing; `knownSecrets` carries TOTP secrets from an earlier run.
+ */
+export async function seedUserPool(
+  cognito: CognitoIdentityProviderClient,
+  options: { readonly mfa: PoolMfaMode; readonly knownSecrets: Readonly<Record<string, string>> },
+): Promise<SeededPool> {
+  const userPoolId = await ensurePool(cognito);
+  // TOTP must be on for enrolment; the pool's mode is then set to what was asked.
+  await cognito.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+      MfaConfiguration: 'OPTIONAL',
+    }),
+  );
+  const userPoolClientId = await ensureClient(cognito, userPoolId, SIGN_IN_CLIENT, [
+    'ALLOW_USER_PASSWORD_AUTH',
+    'ALLOW_USER_SRP_AUTH',
+    'ALLOW_REFRESH_TOKEN_AUTH',
+  ]);
+  const passwordProofClientId = await ensureClient(cognito, userPoolId, PASSWORD_PROOF_CLIENT, [
+    'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+  ]);
+  for (const group of [SUPPORT_GROUP, AUDITOR_GROUP, PRIVILEGED_GROUP]) {
+    await ensureGroup(cognito, userPoolId, group);
+  }
+  const users: SeededUser[] = [];
+  for (const user of demoUsers) {
+    users.push(await ensureUser(cognito, userPoolId, passwordProofClientId, user, options.knownSecrets));
+  }
+  await cognito.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+      MfaConfiguration: options.mfa,
+    }),
+  );
+  return { userPoolId, userPoolClientId, passwordProofClientId, users };
+}
+
+async function ensurePool(cognito: CognitoIdentityProviderClient): Promise<string> {
+  const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  const existing = pools.UserPools?.find((pool) => pool.Name === POOL_NAME);
+  if (existing?.Id) return existing.Id;
+  const created = await cognito.send(
+    new CreateUserPoolCommand({
+      PoolName: POOL_NAME,
+      AutoVerifiedAttributes: ['email'],
+      AliasAttributes: ['email'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: false,
+        },
+      },
+    }),
+  );
+  if (!created.UserPool?.Id) throw new Error('CreateUserPool returned no pool id');
+  return created.UserPool.Id;
+}
+
+async function ensureClient(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  clientName: string,
+  flows: ExplicitAuthFlowsType[],
+): Promise<string> {
+  const clients = await cognito.send(
+    new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }),
+  );
+  const existing = clients.UserPoolClients?.find((client) => client.ClientName === clientName);
+  if (existing?.ClientId) return existing.ClientId;
+  const created = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: clientName,
+      GenerateSecret: false,
+      ExplicitAuthFlows: flows,
+      PreventUserExistenceErrors: 'ENABLED',
+    }),
+  );
+  if (!created.UserPoolClient?.ClientId) throw new Error('CreateUserPoolClient returned no client id');
+  return created.UserPoolClient.ClientId;
+}
+
+async function ensureGroup(cognito: CognitoIdentityProviderClient, userPoolId: string, groupName: string) {
+  try {
+    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: groupName }));
+  } catch (error) {
+    if ((error as Error).name !== 'GroupExistsException') throw error;
+  }
+}
+
+async function ensureUser(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  passwordProofClientId: string,
+  user: DemoUser,
+  knownSecrets: Readonly<Record<string, string>>,
+): Promise<SeededUser> {
+  let sub = await findSub(cognito, userPoolId, user.username);
+  const isNew = sub === undefined;
+  if (sub === undefined) {
+    const created = await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    sub = created.User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+    if (!sub) throw new Error(`AdminCreateUser returned no sub for ${user.username}`);
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        Password: user.password,
+        Permanent: true,
+      }),
+    );
+  }
+  const groups = await cognito.send(
+    new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: user.username }),
+  );
+  for (const group of user.groups) {
+    if (!groups.Groups?.some((g) => g.GroupName === group)) {
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
+      );
+    }
+  }
+  const known = knownSecrets[user.username];
+  if (!user.totp) return { ...user, sub };
+  if (!isNew && known) return { ...user, sub, totpSecret: known };
+  const totpSecret = await enrolTotp(cognito, userPoolId, passwordProofClientId, user);
+  return { ...user, sub, totpSecret };
+}
+
+async function findSub(cognito: CognitoIdentityProviderClient, userPoolId: string, username: string) {
+  try {
+    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }));
+    return user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** Enrols TOTP the way a person would: sign in, associate, verify a real code, prefer TOTP. */
+async function enrolTotp(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  clientId: string,
+  user: DemoUser,
+): Promise<string> {
+  const auth = await cognito.send(
+    new AdminInitiateAuthCommand({
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+    }),
+  );
+  const accessToken = auth.AuthenticationResult?.AccessToken;
+  if (!accessToken) throw new Error(`${user.username}: expected tokens while the pool's MFA is OPTIONAL`);
+  const association = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+  const secret = association.SecretCode;
+  if (!secret) throw new Error(`${user.username}: AssociateSoftwareToken returned no secret`);
+  const code = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate();
+  await cognito.send(
+    new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code, FriendlyDeviceName: 'demo' }),
+  );
+  await cognito.send(
+    new SetUserMFAPreferenceCommand({
+      AccessToken: accessToken,
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    }),
+  );
+  return secret;
+}

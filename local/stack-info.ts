@@ -1,0 +1,28 @@
+import type { SeededUser } from './seed/user-pool';
+
+/** What `.local/stack.json` holds: the contract tools outside the repo rely on (see README). */
+export interface StackInfo {
+  readonly apiUrl: string;
+  readonly webUrl: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly userPoolId: string;
+  /** The app's sign-in client (USER_PASSWORD_AUTH), as a sign-in page would use. */
+  readonly userPoolClientId: string;
+  /** The product's own client for the password proof (ADMIN_USER_PASSWORD_AUTH only). */
+  readonly passwordProofClientId: string;
+  readonly poolMfa: 'ON' | 'OPTIONAL' | 'OFF';
+  readonly stateMachineArn: string;
+  readonly mailboxUrl: string;
+  readonly tables: { readonly recoveries: string; readonly audit: string };
+  readonly endpoints: {
+    readonly dynamodb: string;
+    readonly ses: string;
+    readonly cognito: string;
+    readonly stepfunctions: string;
+  };
+  readonly jwksUrl: string;
+  /** What the product's functions printed (the local stand-in for CloudWatch Logs). */
+  readonly logFile: string;
+  readonly users: readonly SeededUser[];
+}

@@ -1,0 +1,231 @@
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { apiRoutes, functionCatalog } from '../functions/catalog';
+import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table-schemas';
+import { loadDefinition } from '../statemachine/definition';
+import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
+import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
+import { createLocalInvoker } from './lambda/local-invoker';
+import { captureConsole } from './log-capture';
+import { ensureTable } from './seed/tables';
+import { type PoolMfaMode, seedUserPool } from './seed/user-pool';
+import { startSesLocal } from './ses/ses-local';
+import type { StackInfo } from './stack-info';
+import { startStepFunctionsHost } from './step-functions';
+import { startCognitoEmulator } from './user-pools';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT_ID = '000000000000';
+const STATE_MACHINE_NAME = 'totp-recovery';
+const TABLES = { recoveries: 'totp-recovery-recoveries', audit: 'totp-recovery-audit' } as const;
+// Emulators accept any credentials; the SDK still needs some to sign requests.
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalStackOptions {
+  /** Port of the local API host; 0 picks a free one. @default 8787 */
+  readonly port?: number;
+  /** Keep state under `<stateDir>/data` between runs instead of in memory. @default false */
+  readonly persist?: boolean;
+  /** Folder for stack.json, the pepper and persisted data. @default `<repo>/.local` */
+  readonly stateDir?: string;
+  /** MFA mode of the seeded pool. @default 'ON' */
+  readonly poolMfa?: PoolMfaMode;
+  /** Extra environment for the product's handlers (tests shorten lifetimes with it). */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /** Scale factor for Wait states and retry intervals in the workflow. @default 1 */
+  readonly timeScale?: number;
+  /** Cognito operations the emulator answers as unknown (a region without them). */
+  readonly disabledCognitoOperations?: readonly string[];
+}
+
+export interface RunningLocalStack {
+  readonly info: StackInfo;
+  /** Stops every service; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+/** Starts the whole local AWS stack on loopback, seeds it, and writes `stack.json`. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
+  const stateDir = resolve(options.stateDir ?? join(repoRoot, '.local'));
+  const dataDir = options.persist ? join(stateDir, 'data') : undefined;
+  mkdirSync(dataDir ?? stateDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const logFile = join(stateDir, 'logs', 'functions.log');
+  const releaseConsole = captureConsole(logFile);
+  stoppers.push(async () => releaseConsole());
+  const stop = once(async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  });
+
+  try {
+    const [dynamodb, ses, cognito] = await Promise.all([
+      startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}).then((s) => {
+        stoppers.push(s.close);
+        return s;
+      }),
+      startSesLocal().then((s) => {
+        stoppers.push(s.close);
+        return s;
+      }),
+      startCognitoEmulator({
+        region: REGION,
+        ...(dataDir ? { dataFile: join(dataDir, 'cognito.json') } : {}),
+        ...(options.disabledCognitoOperations
+          ? { disabledOperations: options.disabledCognitoOperations }
+          : {}),
+      }).then((s) => {
+        stoppers.push(s.close);
+        return s;
+      }),
+    ]);
+
+    const ddbClient = new DynamoDBClient({
+      endpoint: dynamodb.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const cognitoClient = new CognitoIdentityProviderClient({
+      endpoint: cognito.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await ensureTable(ddbClient, TABLES.recoveries, recoveryTableSchema);
+    await ensureTable(ddbClient, TABLES.audit, auditTableSchema);
+
+    const seedFile = join(dataDir ?? stateDir, 'seed-secrets.json');
+    const knownSecrets = dataDir && existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : {};
+    const pool = await seedUserPool(cognitoClient, { mfa: options.poolMfa ?? 'ON', knownSecrets });
+    if (dataDir) {
+      const secrets = Object.fromEntries(
+        pool.users.flatMap((u) => (u.totpSecret ? [[u.username, u.totpSecret]] : [])),
+      );
+      writeFileSync(seedFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    }
+
+    const pepperFile = join(dataDir ?? stateDir, 'pepper.key');
+    if (!dataDir || !existsSync(pepperFile)) {
+      writeFileSync(pepperFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    }
+
+    const invokeLambda = createLocalInvoker({
+      functions: functionCatalog,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      root: repoRoot,
+    });
+    const sfn = await startStepFunctionsHost({
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      invokeLambda,
+      serviceEndpoints: { dynamodb: dynamodb.url, cognitoidentityprovider: cognito.url, sesv2: ses.url },
+      timeScale: options.timeScale ?? 1,
+    });
+    stoppers.push(sfn.close);
+
+    const sfnClient = new SFNClient({ endpoint: sfn.url, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const created = await sfnClient.send(
+      new CreateStateMachineCommand({
+        name: STATE_MACHINE_NAME,
+        type: 'STANDARD',
+        roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/totp-recovery-state-machine`,
+        definition: loadDefinition(localSubstitutions()),
+      }),
+    );
+    if (!created.stateMachineArn) throw new Error('CreateStateMachine returned no ARN');
+
+    // The handlers read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      RECOVERY_TABLE_NAME: TABLES.recoveries,
+      AUDIT_TABLE_NAME: TABLES.audit,
+      USER_POOL_ID: pool.userPoolId,
+      PASSWORD_PROOF_CLIENT_ID: pool.passwordProofClientId,
+      STATE_MACHINE_ARN: created.stateMachineArn,
+      PEPPER_FILE: pepperFile,
+      FROM_ADDRESS: 'no-reply@recovery.example.com',
+      SUPPORT_EMAIL: 'support@example.com',
+      LOCAL_ENDPOINT_DYNAMODB: dynamodb.url,
+      LOCAL_ENDPOINT_SES: ses.url,
+      LOCAL_ENDPOINT_COGNITO: cognito.url,
+      LOCAL_ENDPOINT_STEPFUNCTIONS: sfn.url,
+      ...options.functionEnvironment,
+    });
+
+    const health = async () => {
+      const checks = await Promise.all(
+        [`${dynamodb.url}`, `${ses.url}/health-check`, `${cognito.url}/health`, `${sfn.url}/health`].map(
+          (url) =>
+            fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+              () => true,
+              () => false,
+            ),
+        ),
+      );
+      const [ddbUp, sesUp, cognitoUp, sfnUp] = checks;
+      const services = { dynamodb: ddbUp, ses: sesUp, cognito: cognitoUp, stepfunctions: sfnUp, api: true };
+      const ok = checks.every(Boolean);
+      return jsonResponse(ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services });
+    };
+    const api = await startApiHost({
+      port: options.port ?? 8787,
+      routes: apiRoutes.map(
+        (route): ApiRoute => ({ routeKey: route.routeKey, functionName: route.functionName }),
+      ),
+      invoke: invokeLambda,
+      localRoutes: { 'GET /health': health },
+    });
+    stoppers.push(api.close);
+    // Links in emails point at the API host's pages; its port is known only now.
+    process.env.PUBLIC_BASE_URL = api.url;
+
+    const info: StackInfo = {
+      apiUrl: api.url,
+      webUrl: `${api.url}/`,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      userPoolId: pool.userPoolId,
+      userPoolClientId: pool.userPoolClientId,
+      passwordProofClientId: pool.passwordProofClientId,
+      poolMfa: options.poolMfa ?? 'ON',
+      stateMachineArn: created.stateMachineArn,
+      mailboxUrl: `${ses.url}/`,
+      tables: { ...TABLES },
+      endpoints: { dynamodb: dynamodb.url, ses: ses.url, cognito: cognito.url, stepfunctions: sfn.url },
+      jwksUrl: `${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`,
+      logFile,
+      users: pool.users,
+    };
+    writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    return { info, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** DefinitionSubstitutions for the local stack: each function's ARN points at its local handler module. */
+function localSubstitutions(): Record<string, string> {
+  const substitutions: Record<string, string> = {};
+  for (const [name, fn] of Object.entries(functionCatalog)) {
+    if ('substitution' in fn)
+      substitutions[fn.substitution] = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
+  }
+  return substitutions;
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
+}

@@ -1,0 +1,134 @@
+import {
+  AdminGetUserCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freshSourceIp, httpClient } from '../support/http-client';
+import { codeFrom, mailbox } from '../support/mailbox';
+import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { stackClients } from '../support/stack-clients';
+import {
+  createUser,
+  enrolWithAccessToken,
+  setUpAuthenticatorAtSignIn,
+  signIn,
+  signInWithTotp,
+  type TestUser,
+} from '../support/users';
+
+const stack = inject('stack');
+const { cognito, documents } = stackClients(stack);
+const mail = mailbox(stack.endpoints.ses);
+const CODE_SUBJECT = /code to remove/;
+
+async function recover(user: TestUser, api = httpClient(stack.apiUrl, freshSourceIp())) {
+  const started = await api.post('/recoveries', { username: user.username, password: user.password });
+  expect(started.status).toBe(202);
+  const { requestId } = started.json as { requestId: string };
+  const code = codeFrom(await mail.waitFor(user.email, CODE_SUBJECT));
+  const confirmed = await api.post(`/recoveries/${requestId}/confirm`, { code });
+  expect(confirmed.status).toBe(200);
+  expect(await waitForStatus(api, requestId)).toMatchObject({ status: 'COMPLETED' });
+  return { requestId, code, api };
+}
+
+async function refreshWith(refreshToken: string) {
+  return cognito.send(
+    new InitiateAuthCommand({
+      ClientId: stack.userPoolClientId,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: { REFRESH_TOKEN: refreshToken },
+    }),
+  );
+}
+
+describe('recovering a lost authenticator in an MFA-required (ON) pool', () => {
+  it('removes TOTP so the next sign-in asks to set up a new authenticator, and revokes old sessions', async () => {
+    const user = await createUser(cognito, stack);
+    expect((await signIn(cognito, stack, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    const before = await signInWithTotp(cognito, stack, user);
+    const oldSecret = user.totpSecret;
+
+    const { requestId } = await recover(user);
+
+    const after = await signIn(cognito, stack, user);
+    expect(after.ChallengeName).toBe('MFA_SETUP');
+    await setUpAuthenticatorAtSignIn(cognito, stack, user, after.Session as string);
+    expect(user.totpSecret).not.toBe(oldSecret);
+    const fresh = await signInWithTotp(cognito, stack, user);
+    expect(fresh.AccessToken).toEqual(expect.any(String));
+    await expect(refreshWith(before.RefreshToken as string)).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+    await expect(cognito.send(new GetUserCommand({ AccessToken: before.AccessToken }))).rejects.toMatchObject(
+      {
+        name: 'NotAuthorizedException',
+      },
+    );
+
+    const removed = await mail.waitFor(user.email, /authenticator was removed/);
+    expect(removed.body.text).toContain('set up your new authenticator');
+    const records = await waitForTerminalRecord(documents, stack, requestId);
+    expect(records.map((r) => r.type)).toEqual([
+      'RecoveryRequested',
+      'UserLookedUp',
+      'RiskAssessed',
+      'CodeSent',
+      'CodeConfirmed',
+      'TotpRemoved',
+      'UserSignedOut',
+      'RecoveryCompleted',
+    ]);
+    expect(records.filter((r) => r.terminal)).toEqual([expect.objectContaining({ terminal: 'COMPLETED' })]);
+  });
+
+  it('leaves the user with no TOTP factor when read back with AdminGetUser', async () => {
+    const user = await createUser(cognito, stack);
+    await recover(user);
+    const read = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: stack.userPoolId, Username: user.username }),
+    );
+    expect(read.UserMFASettingList ?? []).not.toContain('SOFTWARE_TOKEN_MFA');
+  });
+});
+
+describe('recovering a lost authenticator in an MFA-optional pool', () => {
+  beforeAll(async () => {
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: stack.userPoolId,
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+        MfaConfiguration: 'OPTIONAL',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: stack.userPoolId,
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+        MfaConfiguration: 'ON',
+      }),
+    );
+  });
+
+  it('removes TOTP so sign-in no longer challenges, and the user can enrol a new authenticator', async () => {
+    const user = await createUser(cognito, stack);
+    expect((await signIn(cognito, stack, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    const before = await signInWithTotp(cognito, stack, user);
+
+    await recover(user);
+
+    const after = await signIn(cognito, stack, user);
+    expect(after.ChallengeName).toBeUndefined();
+    expect(after.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
+    await enrolWithAccessToken(cognito, user, after.AuthenticationResult?.AccessToken as string);
+    expect((await signIn(cognito, stack, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect((await signInWithTotp(cognito, stack, user)).AccessToken).toEqual(expect.any(String));
+    await expect(refreshWith(before.RefreshToken as string)).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+  });
+});

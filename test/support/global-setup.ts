@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../../local/stack';
+import type { StackInfo } from '../../local/stack-info';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+/** Starts one local stack for the `local` tier, on free ports and a throw-away state folder. */
+export default async function setup(project: TestProject) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'totp-recovery-test-'));
+  const stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    poolMfa: 'ON',
+    functionEnvironment: { CODE_TTL_SECONDS: '12', IP_REQUEST_LIMIT: '20' },
+  });
+  project.provide('stack', stack.info);
+  return async () => {
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,61 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StackInfo } from '../../local/stack-info';
+import type { httpClient } from './http-client';
+
+type Client = ReturnType<typeof httpClient>;
+
+const ENDED = new Set(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'FAILED']);
+
+/** Polls the requester-facing status until it reaches `wanted` (or any ended state when absent). */
+export async function waitForStatus(api: Client, requestId: string, wanted?: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const answer = await api.get(`/recoveries/${requestId}`);
+    last = answer.json;
+    const status = (answer.json as { status?: string } | undefined)?.status ?? '';
+    if (wanted ? status === wanted : ENDED.has(status)) return answer.json as { status: string };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `request ${requestId} did not reach ${wanted ?? 'an end'} in ${timeoutMs} ms; last ${JSON.stringify(last)}`,
+  );
+}
+
+export interface AuditRecord {
+  readonly type: string;
+  readonly seq: number;
+  readonly terminal?: string;
+  readonly outcome?: string;
+  readonly reasons?: string[];
+  readonly [field: string]: unknown;
+}
+
+/** Reads a request's audit chain straight from the audit table, in order. */
+export async function auditOf(documents: DynamoDBDocumentClient, stack: StackInfo, requestId: string) {
+  const result = await documents.send(
+    new QueryCommand({
+      TableName: stack.tables.audit,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REQ#${requestId}` },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []) as AuditRecord[];
+}
+
+/** Waits until the request has its terminal audit record, and returns the whole chain. */
+export async function waitForTerminalRecord(
+  documents: DynamoDBDocumentClient,
+  stack: StackInfo,
+  requestId: string,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const records = await auditOf(documents, stack, requestId);
+    if (records.some((record) => record.terminal)) return records;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`request ${requestId} has no terminal audit record after ${timeoutMs} ms`);
+}
