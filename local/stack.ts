@@ -45,6 +45,8 @@ export interface LocalStackOptions {
 
 export interface RunningLocalStack {
   readonly info: StackInfo;
+  /** Where `stack.json` was written. */
+  readonly stackFile: string;
   /** Stops every service; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -204,8 +206,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logFile,
       users: pool.users,
     };
-    writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-    return { info, stop };
+    const stackFile = join(stateDir, 'stack.json');
+    writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    return { info, stackFile, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { readLocalStartConfig } from './local-config';
 import { startLocalStack } from './stack';
 import type { StackInfo } from './stack-info';
@@ -29,10 +30,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGHUP', () => shutdown('SIGHUP'));
-  printSummary(stack.info, Date.now() - startedAt);
+  printSummary(stack.info, stack.stackFile, Date.now() - startedAt);
 }
 
-function printSummary(info: StackInfo, elapsedMs: number): void {
+function printSummary(info: StackInfo, stackFile: string, elapsedMs: number): void {
   const lines = [
     '',
     `Local stack ready in ${(elapsedMs / 1000).toFixed(1)} s`,
@@ -53,7 +54,7 @@ function printSummary(info: StackInfo, elapsedMs: number): void {
         }`,
     ),
     '',
-    '  Everything above is in .local/stack.json. Press Ctrl-C to stop.',
+    `  Everything above is in ${relative(process.cwd(), stackFile) || stackFile}. Press Ctrl-C to stop.`,
     '',
   ];
   console.log(lines.join('\n'));

@@ -34,27 +34,34 @@ export interface StateMachineRecord {
   readonly creationDate: number;
 }
 
-const END_TYPES = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
-
 /**
- * Orders an execution's events. Library events arrive through an async queue and task events are
- * recorded directly, so order is rebuilt from timestamps; at equal timestamps a task's events come
- * after its state's entry and before its exit.
+ * Orders an execution's events. Library events arrive in order through an async queue; task events
+ * are recorded directly by the task router. Each task event goes inside its state's entry: after the
+ * state's latest `...StateEntered`, before the first later library event not older than it.
  */
 export function orderedHistory(events: readonly RawEvent[]) {
-  const rank = (event: RawEvent, other: RawEvent): number => {
-    if (event.taskOf === undefined) return 0;
-    if (other.taskOf !== undefined) return 0;
-    if (END_TYPES.has(other.type)) return -1;
-    if (other.type.endsWith('StateExited') && other.stateName === event.taskOf) return -1;
-    return 1;
+  const library = events.filter((e) => e.taskOf === undefined).sort((a, b) => a.order - b.order);
+  const pending = events.filter((e) => e.taskOf !== undefined).sort((a, b) => a.order - b.order);
+  const open = new Set<string>();
+  const ordered: RawEvent[] = [];
+  const flush = (before?: RawEvent) => {
+    for (let i = 0; i < pending.length; ) {
+      const task = pending[i] as RawEvent;
+      if (open.has(task.taskOf as string) && (!before || task.timestamp <= before.timestamp)) {
+        ordered.push(task);
+        pending.splice(i, 1);
+      } else i += 1;
+    }
   };
-  const sorted = [...events].sort((a, b) => {
-    if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
-    const byRank = rank(a, b) - rank(b, a);
-    return byRank !== 0 ? byRank : a.order - b.order;
-  });
-  return sorted.map((event, index) => ({
+  for (const event of library) {
+    flush(event);
+    ordered.push(event);
+    if (event.stateName && event.type.endsWith('StateEntered')) open.add(event.stateName);
+    if (event.stateName && event.type.endsWith('StateExited')) open.delete(event.stateName);
+  }
+  flush();
+  ordered.push(...pending);
+  return ordered.map((event, index) => ({
     id: index + 1,
     previousEventId: index,
     timestamp: event.timestamp / 1000,

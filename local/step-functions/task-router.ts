@@ -106,7 +106,7 @@ export function createTaskRouter(options: TaskRouterOptions) {
   /** Calls the integration behind `resource` once (no callback wait). */
   async function call(resource: string, parameters: Record<string, unknown>): Promise<unknown> {
     if (/^arn:aws:lambda:[^:]+:[^:]+:function:/.test(resource)) return invokeLambda(resource, parameters);
-    const match = /^arn:aws:states:::([^:.]+)(?::([^.]+))?(?::([^.]+))?(?:\.(\w+))?$/.exec(resource);
+    const match = /^arn:aws:states:::([^:.]+)(?::([^.:]+))?(?::([^.:]+))?(?:\.(\w+))?$/.exec(resource);
     const [, service, first, second] = match ?? [];
     if (service === 'lambda' && first === 'invoke') {
       const result = await invokeLambda(parameters.FunctionName, parameters.Payload);
