@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LastFileSequencer } from './test/support/last-file-sequencer';
 
 // Tiers (see test/README.md): `unit` needs no service; `emulators` starts the emulator under test
 // in each file; `e2e` shares one local stack started by test/support/global-setup.ts.
@@ -31,6 +32,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // One shared stack; some files switch the pool's MFA mode, so files run one at a time.
           fileParallelism: false,
+          sequence: { sequencer: LastFileSequencer },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,49 @@
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { StackInfo } from '../../local/stack-info';
+import { stackClients } from './stack-clients';
+
+/**
+ * The run-wide invariant: every request that has an audit chain ends with exactly one terminal
+ * record, and it is the chain's last link. Waits for running executions to end first.
+ */
+export async function checkTerminalRecords(stack: StackInfo, waitMs = 30_000): Promise<{ requests: number }> {
+  const { sfn, documents } = stackClients(stack);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const running = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: stack.stateMachineArn,
+        statusFilter: 'RUNNING',
+        maxResults: 1,
+      }),
+    );
+    if (!running.executions?.length) break;
+    if (Date.now() > deadline) throw new Error('executions were still running when the suite ended');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const chains = new Map<string, { seq: number; terminal?: string }[]>();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: stack.tables.audit, ExclusiveStartKey }));
+    for (const item of page.Items ?? []) {
+      const chain = chains.get(item.pk) ?? [];
+      chain.push({ seq: item.seq, terminal: item.terminal });
+      chains.set(item.pk, chain);
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  const broken: string[] = [];
+  for (const [pk, chain] of chains) {
+    chain.sort((a, b) => a.seq - b.seq);
+    const terminals = chain.filter((event) => event.terminal);
+    if (terminals.length !== 1 || !chain.at(-1)?.terminal) {
+      broken.push(
+        `${pk}: ${terminals.length} terminal record(s), last is ${chain.at(-1)?.terminal ?? 'not terminal'}`,
+      );
+    }
+  }
+  if (broken.length > 0)
+    throw new Error(`requests without exactly one final terminal record:\n${broken.join('\n')}`);
+  return { requests: chains.size };
+}
