@@ -55,6 +55,29 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       | T
       | undefined;
 
+  async function putLock(
+    sub: string,
+    requestId: string,
+    expiresAt: number,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.activeRecovery(sub), requestId, expiresAt, ttl: expiresAt },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   return {
     tableName,
     getRequest: (requestId: string) => get<RecoveryRequest>(keys.request(requestId)),
@@ -95,57 +118,30 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Takes the user's single active-recovery slot; resolves the holder's request id when taken. */
     async lockUser(sub: string, requestId: string, nowSeconds: number, holdSeconds: number) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.activeRecovery(sub),
-              requestId,
-              expiresAt: nowSeconds + holdSeconds,
-              ttl: nowSeconds + holdSeconds,
-            },
-            // A lock whose request ended without releasing it (a crash) frees itself at expiresAt.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': nowSeconds },
-          }),
-        );
-        return { locked: true as const };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const holder = await get<{ requestId: string }>(keys.activeRecovery(sub));
-        return { locked: false as const, holder: holder?.requestId };
-      }
+      // A lock whose request ended without releasing it (a crash) frees itself at expiresAt.
+      const locked = await putLock(
+        sub,
+        requestId,
+        nowSeconds + holdSeconds,
+        'attribute_not_exists(pk) OR expiresAt < :now',
+        {
+          ':now': nowSeconds,
+        },
+      );
+      if (locked) return { locked: true as const };
+      const holder = await get<{ requestId: string }>(keys.activeRecovery(sub));
+      return { locked: false as const, holder: holder?.requestId };
     },
 
     /** Takes over a slot still held by `previous`, a request that already ended. */
-    async replaceLock(
+    replaceLock: (
       sub: string,
       requestId: string,
       previous: string,
       nowSeconds: number,
       holdSeconds: number,
-    ) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.activeRecovery(sub),
-              requestId,
-              expiresAt: nowSeconds + holdSeconds,
-              ttl: nowSeconds + holdSeconds,
-            },
-            ConditionExpression: 'requestId = :previous',
-            ExpressionAttributeValues: { ':previous': previous },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+    ) =>
+      putLock(sub, requestId, nowSeconds + holdSeconds, 'requestId = :previous', { ':previous': previous }),
 
     async unlockUser(sub: string, requestId: string): Promise<void> {
       try {

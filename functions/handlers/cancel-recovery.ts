@@ -1,31 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config';
-import {
-  auditLogFrom,
-  pepperFrom,
-  recoveryStoreFrom,
-  systemClock,
-  workflowFrom,
-} from '../shared/dependencies';
+import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
 import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { cancelRecovery } from '../use-cases/cancel-recovery';
 
-const config = loadConfig([
-  'recoveryTableName',
-  'auditTableName',
-  'stateMachineArn',
-  'pepperFile',
-  'pepperSecretArn',
-]);
-const deps = {
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  workflow: workflowFrom(config),
-  pepper: pepperFrom(config),
-  clock: systemClock,
-};
+const deps = challengeDepsFrom(loadConfig(challengeConfigNeeds));
 
 const body = z.strictObject({
   token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the token from the email link'),

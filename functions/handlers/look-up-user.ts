@@ -1,14 +1,9 @@
 import { loadConfig } from '../shared/config';
-import { auditLogFrom, recoveryStoreFrom, userDirectoryFrom } from '../shared/dependencies';
+import { directoryStepDepsFrom } from '../shared/dependencies';
 import { parseStepInput, stepInput } from '../shared/step-input';
 import { lookUpUser } from '../use-cases/workflow-steps';
 
-const config = loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId']);
-const deps = {
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  directory: userDirectoryFrom(config),
-};
+const deps = directoryStepDepsFrom(loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId']));
 
 /** Workflow step LookUpUser. */
 export async function handler(event: unknown) {

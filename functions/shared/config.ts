@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+// A limit is kept as one timestamp slot per allowed request in a single item (domain/rate-limit.ts).
+const requestLimit = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
 /** Every setting of the product, with its environment variable and default. */
 const settingsSchema = z.object({
@@ -18,9 +20,9 @@ const settingsSchema = z.object({
   pepperSecretArn: z.string().startsWith('arn:').optional(),
   codeTtlSeconds: positiveInt(600),
   maxCodeAttempts: positiveInt(5),
-  userRequestLimit: positiveInt(3),
+  userRequestLimit: requestLimit(3),
   userRequestWindowSeconds: positiveInt(86_400),
-  ipRequestLimit: positiveInt(20),
+  ipRequestLimit: requestLimit(20),
   ipRequestWindowSeconds: positiveInt(3_600),
   privilegedGroups: z
     .string()

@@ -36,3 +36,29 @@ export const pepperFrom = (config: Base & Partial<Pick<Settings, 'pepperFile' | 
   createPepperSource({ file: config.pepperFile, secretArn: config.pepperSecretArn }, () =>
     secretsClient(config),
   );
+
+/** What the confirm and cancel handlers share: they settle a challenge and resume the workflow. */
+export const challengeConfigNeeds = [
+  'recoveryTableName',
+  'auditTableName',
+  'stateMachineArn',
+  'pepperFile',
+  'pepperSecretArn',
+] as const;
+
+export const challengeDepsFrom = (config: Base & Pick<Settings, (typeof challengeConfigNeeds)[number]>) => ({
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  workflow: workflowFrom(config),
+  pepper: pepperFrom(config),
+  clock: systemClock,
+});
+
+/** What the workflow steps that read the user pool share. */
+export const directoryStepDepsFrom = (
+  config: Base & Pick<Settings, 'recoveryTableName' | 'auditTableName' | 'userPoolId'>,
+) => ({
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  directory: userDirectoryFrom(config),
+});

@@ -84,8 +84,15 @@ export class TaskTokens {
     this.closed.add(token);
   }
 
-  /** Closes every token of an execution that ended, so late callbacks answer TaskTimedOut. */
+  /**
+   * Closes every token of an execution that ended, so late callbacks answer TaskTimedOut, and ends
+   * the waits still pending so no timer outlives the execution.
+   */
   closeExecution(executionArn: string): void {
-    for (const [token, task] of this.open) if (task.executionArn === executionArn) this.close(token);
+    for (const [token, task] of this.open) {
+      if (task.executionArn !== executionArn) continue;
+      this.close(token);
+      task.reject(new TaskFailure('States.Runtime', 'the execution ended'));
+    }
   }
 }

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -9,6 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { StackInfo } from '../../local/stack-info';
 import { type CognitoEmulatorOptions, startCognitoEmulator } from '../../local/user-pools';
+import { createUser } from './users';
 
 export type PoolMode = 'ON' | 'OPTIONAL' | 'OFF';
 
@@ -59,34 +58,8 @@ export async function userPoolFixture(options: CognitoEmulatorOptions = {}) {
   }
 
   /** A confirmed user with a verified email and a permanent password, no MFA yet. */
-  async function createPlainUser(userPoolId: string) {
-    const suffix = randomBytes(4).toString('hex');
-    const user = {
-      username: `u-${suffix}`,
-      email: `u-${suffix}@example.com`,
-      password: `Pw-${suffix}-Abc1!`,
-    };
-    await cognito.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [
-          { Name: 'email', Value: user.email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-      }),
-    );
-    await cognito.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        Password: user.password,
-        Permanent: true,
-      }),
-    );
-    return user as { username: string; email: string; password: string; totpSecret?: string };
-  }
+  const createPlainUser = (userPoolId: string) =>
+    createUser(cognito, { userPoolId } as StackInfo, { totp: false, prefix: 'u' });
 
   return { emulator, cognito, createPool, createPlainUser, close: () => emulator.close() };
 }

@@ -31,6 +31,13 @@ describe('reading configuration', () => {
     );
   });
 
+  it('bounds request limits, which are stored as one slot per request', () => {
+    expect(() => loadConfig(['ipRequestLimit'], { ...env, IP_REQUEST_LIMIT: '1001' })).toThrow(
+      /IP_REQUEST_LIMIT/,
+    );
+    expect(loadConfig(['ipRequestLimit'], { ...env, IP_REQUEST_LIMIT: '1000' }).ipRequestLimit).toBe(1000);
+  });
+
   it('requires a pepper source for functions that hash codes', () => {
     expect(() => loadConfig(['pepperFile', 'pepperSecretArn'], env)).toThrow(
       /PEPPER_SECRET_ARN.*PEPPER_FILE/,
