@@ -57,7 +57,7 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
       }),
     );
     const last = result.Items?.[0] as StoredAuditEvent | undefined;
-    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, ended: last?.terminal !== undefined };
   }
 
   function build(input: AuditEventInput, link: { seq: number; hash: string }): StoredAuditEvent {
@@ -90,10 +90,15 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
   }
 
   return {
-    /** Appends one event to its request's chain. */
-    async append(input: AuditEventInput): Promise<StoredAuditEvent> {
+    /**
+     * Appends one event to its request's chain. Nothing is appended after the terminal record: such
+     * an event (a late repeat, a code typed after the end) resolves undefined and is not stored.
+     */
+    async append(input: AuditEventInput): Promise<StoredAuditEvent | undefined> {
       for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-        const event = build(input, await lastLink(input.requestId));
+        const link = await lastLink(input.requestId);
+        if (link.ended) return undefined;
+        const event = build(input, link);
         try {
           await db.send(
             new PutCommand({
@@ -121,7 +126,9 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
       alsoWrite: NonNullable<TransactWriteCommandInput['TransactItems']>[number],
     ): Promise<boolean> {
       for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-        const event = build(input, await lastLink(input.requestId));
+        const link = await lastLink(input.requestId);
+        if (link.ended) return false;
+        const event = build(input, link);
         try {
           await db.send(
             new TransactWriteCommand({

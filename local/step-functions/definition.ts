@@ -78,7 +78,8 @@ export function taskStates(definition: Json): Map<string, TaskStateInfo> {
 
 /**
  * The library resolves `TimeoutSecondsPath` against the input after `Parameters`; AWS resolves it
- * against the state's input. The copy the library runs carries the path's value through a hidden
+ * against the state's input ("a dynamic timeout specified by a path in the state input", CDK
+ * `Timeout.at` reference). The copy the library runs carries the path's value through a hidden
  * Parameters field, which the task router strips before calling anything.
  */
 export function forLibrary(definition: Json): Json {

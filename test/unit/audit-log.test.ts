@@ -1,0 +1,45 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../functions/adapters/audit-log';
+import { chainHash, GENESIS_HASH } from '../../functions/domain/audit-chain';
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const db = mockClient(documents);
+const clock = () => new Date('2026-11-22T10:00:00.000Z');
+const audit = createAuditLog(documents, 'audit', clock);
+const event = { requestId: 'r1', type: 'CodeSent', actor: 'system' };
+
+beforeEach(() => db.reset());
+
+describe('appending to an audit chain', () => {
+  it('links the first event to the genesis hash with sequence 1', async () => {
+    db.on(QueryCommand).resolves({ Items: [] });
+    db.on(PutCommand).resolves({});
+    const stored = await audit.append(event);
+    expect(stored).toMatchObject({ seq: 1, sk: 'EVT#000001', prevHash: GENESIS_HASH, day: '2026-11-22' });
+    const { pk, sk, hash, ...body } = stored as NonNullable<typeof stored>;
+    expect(hash).toBe(chainHash(body, GENESIS_HASH));
+    expect(db.commandCalls(PutCommand)[0]?.args[0].input.ConditionExpression).toContain(
+      'attribute_not_exists',
+    );
+  });
+
+  it('re-reads the chain and links after the winner when another writer took the same link', async () => {
+    db.on(QueryCommand)
+      .resolvesOnce({ Items: [] })
+      .resolves({ Items: [{ seq: 1, hash: 'a'.repeat(64) }] });
+    db.on(PutCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }))
+      .resolves({});
+    const stored = await audit.append(event);
+    expect(stored).toMatchObject({ seq: 2, prevHash: 'a'.repeat(64) });
+  });
+
+  it('appends nothing after the terminal record', async () => {
+    db.on(QueryCommand).resolves({ Items: [{ seq: 7, hash: 'b'.repeat(64), terminal: 'COMPLETED' }] });
+    expect(await audit.append(event)).toBeUndefined();
+    expect(db.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
