@@ -46,10 +46,11 @@ export async function confirmCode(
   if (sameHash(hash, challenge.codeHash)) {
     const taskToken = await deps.store.settleChallenge(input.requestId, 'USED', nowSeconds);
     if (!taskToken) throw new RecoveryGoneError();
-    const confirmedAt = now.toISOString();
-    if (!(await deps.workflow.succeed(taskToken, { confirmedAt }))) throw new RecoveryGoneError();
+    // Recorded before the workflow resumes, so the chain shows the confirmation ahead of the removal.
     await deps.store.updateRequest(input.requestId, { status: 'CONFIRMED' });
     await deps.audit.append({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' });
+    if (!(await deps.workflow.succeed(taskToken, { confirmedAt: now.toISOString() })))
+      throw new RecoveryGoneError();
     return { status: 'CONFIRMED' };
   }
 
