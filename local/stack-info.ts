@@ -3,7 +3,6 @@ import type { SeededUser } from './seed/user-pool';
 /** What `.local/stack.json` holds: the contract tools outside the repo rely on (see README). */
 export interface StackInfo {
   readonly apiUrl: string;
-  readonly webUrl: string;
   readonly region: string;
   readonly accountId: string;
   readonly userPoolId: string;

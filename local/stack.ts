@@ -191,7 +191,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const info: StackInfo = {
       apiUrl: api.url,
-      webUrl: `${api.url}/`,
       region: REGION,
       accountId: ACCOUNT_ID,
       userPoolId: pool.userPoolId,

@@ -38,7 +38,7 @@ function printSummary(info: StackInfo, stackFile: string, elapsedMs: number): vo
     '',
     `Local stack ready in ${(elapsedMs / 1000).toFixed(1)} s`,
     '',
-    `  Lost-device form   ${info.webUrl}`,
+    `  API                ${info.apiUrl}  (POST /recoveries, see README)`,
     `  Health             ${info.apiUrl}/health`,
     `  Mailbox (emails)   ${info.mailboxUrl}`,
     `  DynamoDB           ${info.endpoints.dynamodb}`,

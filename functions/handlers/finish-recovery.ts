@@ -16,6 +16,7 @@ const input = stepInput.extend({
   outcome: z.enum(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'IGNORED', 'FAILED']),
   reason: z.string().max(100).optional(),
   error: z.string().max(500).optional(),
+  cause: z.string().max(32_768).optional(),
 });
 
 /** Workflow terminal steps (Completed, Expired, Locked, Cancelled, Ignored, Failed). */

@@ -189,6 +189,33 @@ export async function signOutUser(
   return { devicesForgotten };
 }
 
+/** Failures operators must act on get a stable reason code in the terminal record. */
+const FAILURE_REASONS: Record<string, string> = {
+  TotpResetUnsupported: 'TOTP_RESET_UNSUPPORTED',
+  TotpStillPresent: 'TOTP_STILL_PRESENT',
+};
+
+function failureReasons(input: { error?: string }) {
+  const reason = input.error ? FAILURE_REASONS[input.error] : undefined;
+  return reason ? { reasons: [reason] } : undefined;
+}
+
+/**
+ * The error name, and for the product's own errors the operator-facing explanation from the Lambda
+ * cause (`{"errorType","errorMessage"}`); messages of product errors never carry secrets.
+ */
+function failureDetails(error: string, cause: string | undefined): Record<string, string> {
+  let explanation: string | undefined;
+  if (cause && error in FAILURE_REASONS) {
+    try {
+      explanation = String((JSON.parse(cause) as { errorMessage?: unknown }).errorMessage ?? '');
+    } catch {
+      explanation = undefined;
+    }
+  }
+  return { error: error.slice(0, 200), ...(explanation ? { explanation: explanation.slice(0, 500) } : {}) };
+}
+
 const TERMINAL_EVENT: Record<TerminalOutcome, string> = {
   COMPLETED: 'RecoveryCompleted',
   EXPIRED: 'RecoveryExpired',
@@ -209,6 +236,7 @@ export async function finishRecovery(
     readonly outcome: TerminalOutcome;
     readonly reason?: string;
     readonly error?: string;
+    readonly cause?: string;
   },
   deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock'>,
 ): Promise<{ outcome: TerminalOutcome }> {
@@ -222,8 +250,8 @@ export async function finishRecovery(
         actor: 'system',
         terminal: input.outcome,
         outcome: input.outcome,
-        ...(input.reason ? { reasons: [input.reason] } : {}),
-        ...(input.error ? { details: { error: input.error.slice(0, 200) } } : {}),
+        ...(failureReasons(input) ?? (input.reason ? { reasons: [input.reason] } : {})),
+        ...(input.error ? { details: failureDetails(input.error, input.cause) } : {}),
       },
       deps.store.terminalMark(input.requestId, input.outcome),
     );

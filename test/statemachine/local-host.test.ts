@@ -6,6 +6,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -22,6 +23,7 @@ const fn = (name: string) => `arn:aws:lambda:${region}:000000000000:function:${n
 // Test functions: each records its payloads, and `flaky` fails with a named error twice.
 const received: Record<string, unknown[]> = {};
 let flakyCalls = 0;
+let serviceCalls = 0;
 class CustomError extends Error {
   override name = 'CustomError';
 }
@@ -30,6 +32,11 @@ async function invokeLambda(name: string, payload: unknown): Promise<unknown> {
   received[short] = [...(received[short] ?? []), payload];
   if (short === 'flaky' && ++flakyCalls <= 2) throw new CustomError('not yet');
   if (short === 'explode') throw new CustomError('always');
+  if (short === 'service' && ++serviceCalls <= 1) {
+    throw Object.assign(new Error('Lambda was unable to run the function'), {
+      name: 'Lambda.ServiceException',
+    });
+  }
   return { echoed: payload };
 }
 
@@ -262,6 +269,23 @@ describe('Retry and Catch on named errors', () => {
     expect(flakyCalls).toBe(3);
   });
 
+  it('retries Lambda.ServiceException, the error of the Lambda service itself', async () => {
+    const arn = await machine({
+      Call: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: fn('service'), Payload: {} },
+        TimeoutSeconds: 10,
+        Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2, IntervalSeconds: 1 }],
+        End: true,
+      },
+    });
+    const executionArn = await start(arn);
+    expect((await settled(executionArn)).status).toBe('SUCCEEDED');
+    const failed = (await history(executionArn)).filter((e) => e.type === 'TaskFailed');
+    expect(failed.map((e) => e.taskFailedEventDetails?.error)).toEqual(['Lambda.ServiceException']);
+  });
+
   it('names aws-sdk integration errors with the service prefix, e.g. DynamoDb.ResourceNotFoundException', async () => {
     const arn = await machine({
       Get: {
@@ -297,6 +321,28 @@ describe('Retry and Catch on named errors', () => {
       errorType: 'CustomError',
       errorMessage: 'always',
     });
+  });
+});
+
+describe('heartbeats', () => {
+  it('keep a task alive past HeartbeatSeconds, and their absence fails it with States.HeartbeatTimeout', async () => {
+    const arn = await machine({
+      Wait: {
+        ...callbackTask('beating', { HeartbeatSeconds: 1 }),
+        Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], ResultPath: '$.error', Next: 'Silent' }],
+        End: true,
+      },
+      Silent: { Type: 'Succeed' },
+    });
+    const executionArn = await start(arn, { round: 1 });
+    const [payload] = (await waitForPayloads('beating', 1)) as { token: string }[];
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sfn.send(new SendTaskHeartbeatCommand({ taskToken: payload?.token }));
+    }
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    const done = await settled(executionArn);
+    expect(JSON.parse(done.output as string).error.Error).toBe('States.HeartbeatTimeout');
   });
 });
 

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningLocalStack, startLocalStack } from '../../local/stack';
+import { freshSourceIp, httpClient } from '../support/http-client';
+import { codeFrom, mailbox } from '../support/mailbox';
+import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { stackClients } from '../support/stack-clients';
+import { createUser, signIn } from '../support/users';
+
+// A stack of its own whose Cognito answers AdminDeleteSoftwareToken as unknown, as a region
+// without the 2026 API would.
+let stack: RunningLocalStack;
+const stateDir = mkdtempSync(join(tmpdir(), 'totp-recovery-no-delete-'));
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    poolMfa: 'ON',
+    disabledCognitoOperations: ['AdminDeleteSoftwareToken'],
+  });
+});
+afterAll(async () => {
+  await stack.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function recoverUntilEnd(mode: 'ON' | 'OPTIONAL') {
+  const { cognito, documents } = stackClients(stack.info);
+  await cognito.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: stack.info.userPoolId,
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+      MfaConfiguration: mode,
+    }),
+  );
+  const user = await createUser(cognito, stack.info);
+  const api = httpClient(stack.info.apiUrl, freshSourceIp());
+  const started = await api.post('/recoveries', { username: user.username, password: user.password });
+  const { requestId } = started.json as { requestId: string };
+  const code = codeFrom(await mailbox(stack.info.endpoints.ses).waitFor(user.email, /code to remove/));
+  expect((await api.post(`/recoveries/${requestId}/confirm`, { code })).status).toBe(200);
+  const end = await waitForStatus(api, requestId);
+  const records = await waitForTerminalRecord(documents, stack.info, requestId);
+  return { user, end, records, cognito };
+}
+
+describe('in a region without AdminDeleteSoftwareToken', () => {
+  it('an MFA-required pool ends the request FAILED with TOTP_RESET_UNSUPPORTED and leaves TOTP in place', async () => {
+    const { user, end, records, cognito } = await recoverUntilEnd('ON');
+    expect(end).toMatchObject({ status: 'FAILED' });
+    expect(records.at(-1)).toMatchObject({
+      terminal: 'FAILED',
+      reasons: ['TOTP_RESET_UNSUPPORTED'],
+      details: {
+        error: 'TotpResetUnsupported',
+        explanation: expect.stringContaining('AdminDeleteSoftwareToken'),
+      },
+    });
+    expect(records.map((r) => r.type)).not.toContain('TotpRemoved');
+    expect((await signIn(cognito, stack.info, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    await mailbox(stack.info.endpoints.ses).waitFor(user.email, /could not be completed/);
+  });
+
+  it('an MFA-optional pool falls back to AdminSetUserMFAPreference, verified by reading the user back', async () => {
+    const { user, end, records, cognito } = await recoverUntilEnd('OPTIONAL');
+    expect(end).toMatchObject({ status: 'COMPLETED' });
+    expect(records.find((r) => r.type === 'TotpRemoved')).toMatchObject({
+      details: { method: 'AdminSetUserMFAPreference' },
+    });
+    expect((await signIn(cognito, stack.info, user)).ChallengeName).toBeUndefined();
+  });
+});

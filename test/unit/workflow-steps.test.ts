@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEventInput, AuditLog } from '../../functions/adapters/audit-log';
+import type { RecoveryRequest, RecoveryStore } from '../../functions/adapters/recovery-store';
+import type { DirectoryUser, UserDirectory } from '../../functions/adapters/user-directory';
+import { finishRecovery, removeTotp } from '../../functions/use-cases/workflow-steps';
+
+const request: RecoveryRequest = {
+  requestId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  username: 'alice',
+  sub: 'sub-1',
+  status: 'CONFIRMED',
+  createdAt: '2026-11-22T10:00:00.000Z',
+  decoy: false,
+  sourceIp: '127.0.0.1',
+  userAgent: 'test',
+};
+
+/** In-memory stand-ins for the adapters a workflow step uses. */
+function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfter?: string[] }) {
+  const calls: string[] = [];
+  const events: AuditEventInput[] = [];
+  const user = (mfa: string[]): DirectoryUser => ({
+    username: 'alice',
+    sub: 'sub-1',
+    emailVerified: true,
+    enabled: true,
+    status: 'CONFIRMED',
+    mfa,
+  });
+  const directory = {
+    async deleteSoftwareToken() {
+      calls.push('AdminDeleteSoftwareToken');
+      if (options.deleteFails) throw Object.assign(new Error('not here'), { name: options.deleteFails });
+      return 'deleted' as const;
+    },
+    async poolMfaConfiguration() {
+      calls.push('DescribeUserPool');
+      return options.pool;
+    },
+    async disableTotpPreference() {
+      calls.push('AdminSetUserMFAPreference');
+    },
+    async getUser() {
+      calls.push('AdminGetUser');
+      return user(options.mfaAfter ?? []);
+    },
+  } as unknown as UserDirectory;
+  const store = {
+    getRequest: async () => request,
+    terminalMark: () => ({}),
+    closeChallenge: async () => undefined,
+    unlockUser: async () => undefined,
+    recordCompletion: async () => undefined,
+    updateRequest: async () => undefined,
+  } as unknown as RecoveryStore;
+  const audit = {
+    append: async (event: AuditEventInput) => {
+      events.push(event);
+      return undefined;
+    },
+    appendTerminal: async (event: AuditEventInput) => {
+      events.push(event);
+      return true;
+    },
+  } as unknown as AuditLog;
+  return { calls, events, deps: { directory, store, audit } };
+}
+
+describe('removing the TOTP factor', () => {
+  it('uses AdminDeleteSoftwareToken and succeeds only after reading the user back without TOTP', async () => {
+    const { calls, events, deps } = fakes({ pool: 'ON' });
+    expect(await removeTotp(request.requestId, deps)).toEqual({ method: 'AdminDeleteSoftwareToken' });
+    expect(calls).toEqual(['AdminDeleteSoftwareToken', 'AdminGetUser']);
+    expect(events).toEqual([expect.objectContaining({ type: 'TotpRemoved', outcome: 'VERIFIED' })]);
+  });
+
+  it('never reports success when the read-back still shows TOTP', async () => {
+    const { events, deps } = fakes({ pool: 'ON', mfaAfter: ['SOFTWARE_TOKEN_MFA'] });
+    await expect(removeTotp(request.requestId, deps)).rejects.toMatchObject({ name: 'TotpStillPresent' });
+    expect(events).toEqual([]);
+  });
+
+  it.each(['UnknownOperationException', 'OperationNotEnabledException'])(
+    'falls back to AdminSetUserMFAPreference in an OPTIONAL pool when the region answers %s',
+    async (unavailable) => {
+      const { calls, deps } = fakes({ pool: 'OPTIONAL', deleteFails: unavailable });
+      expect(await removeTotp(request.requestId, deps)).toEqual({ method: 'AdminSetUserMFAPreference' });
+      expect(calls).toEqual([
+        'AdminDeleteSoftwareToken',
+        'DescribeUserPool',
+        'AdminSetUserMFAPreference',
+        'AdminGetUser',
+      ]);
+    },
+  );
+
+  it('refuses the preference fallback in an MFA-required pool, where it would answer 200 and change nothing', async () => {
+    const { calls, deps } = fakes({ pool: 'ON', deleteFails: 'UnknownOperationException' });
+    await expect(removeTotp(request.requestId, deps)).rejects.toMatchObject({
+      name: 'TotpResetUnsupported',
+      message: expect.stringContaining('requires MFA'),
+    });
+    expect(calls).not.toContain('AdminSetUserMFAPreference');
+  });
+
+  it('lets other errors through for the workflow to retry or fail', async () => {
+    const { deps } = fakes({ pool: 'ON', deleteFails: 'TransientDependencyError' });
+    await expect(removeTotp(request.requestId, deps)).rejects.toMatchObject({
+      name: 'TransientDependencyError',
+    });
+  });
+});
+
+describe('ending a request as FAILED', () => {
+  it('records TOTP_RESET_UNSUPPORTED with the operator-facing explanation', async () => {
+    const { events, deps } = fakes({ pool: 'ON' });
+    const mailer = { send: async () => undefined };
+    await finishRecovery(
+      {
+        requestId: request.requestId,
+        outcome: 'FAILED',
+        error: 'TotpResetUnsupported',
+        cause: JSON.stringify({
+          errorType: 'TotpResetUnsupported',
+          errorMessage: 'Use a region with AdminDeleteSoftwareToken.',
+        }),
+      },
+      { ...deps, mailer, clock: () => new Date() } as never,
+    );
+    expect(events).toEqual([
+      expect.objectContaining({
+        terminal: 'FAILED',
+        reasons: ['TOTP_RESET_UNSUPPORTED'],
+        details: {
+          error: 'TotpResetUnsupported',
+          explanation: 'Use a region with AdminDeleteSoftwareToken.',
+        },
+      }),
+    ]);
+  });
+
+  it('keeps only the error name of other failures, never their cause', async () => {
+    const { events, deps } = fakes({ pool: 'ON' });
+    const mailer = { send: async () => undefined };
+    await finishRecovery(
+      { requestId: request.requestId, outcome: 'FAILED', error: 'States.Timeout', cause: 'anything at all' },
+      { ...deps, mailer, clock: () => new Date() } as never,
+    );
+    expect(events[0]?.details).toEqual({ error: 'States.Timeout' });
+  });
+});
