@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { LastFileSequencer } from './test/support/last-file-sequencer';
 
-// Tiers (see test/README.md): `unit` needs no service; `emulators` starts the emulator under test
+// Tiers (see the README, "Test"): `unit` needs no service; `emulators` starts the emulator under test
 // in each file; `e2e` shares one local stack started by test/support/global-setup.ts.
 export default defineConfig({
   test: {

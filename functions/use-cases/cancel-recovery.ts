@@ -1,16 +1,6 @@
-import type { AuditLog } from '../adapters/audit-log';
-import type { RecoveryStore } from '../adapters/recovery-store';
-import type { Workflow } from '../adapters/workflow';
 import { hashCancelToken, sameHash } from '../domain/secrets';
 import { RecoveryGoneError } from '../shared/errors';
-
-export interface CancelRecoveryDeps {
-  readonly store: RecoveryStore;
-  readonly audit: AuditLog;
-  readonly workflow: Workflow;
-  readonly pepper: () => Promise<Buffer>;
-  readonly clock: () => Date;
-}
+import type { ChallengeDeps } from './confirm-code';
 
 /** The "this wasn't me" link: ends a pending request as cancelled. A wrong token looks like an ended request. */
 export async function cancelRecovery(
@@ -20,7 +10,7 @@ export async function cancelRecovery(
     readonly sourceIp: string;
     readonly userAgent: string;
   },
-  deps: CancelRecoveryDeps,
+  deps: ChallengeDeps,
 ): Promise<{ status: 'CANCELLED' }> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const challenge = await deps.store.getChallenge(input.requestId);

@@ -4,7 +4,8 @@ import type { Workflow } from '../adapters/workflow';
 import { hashRecoveryCode, sameHash } from '../domain/secrets';
 import { RecoveryGoneError, WrongCodeError } from '../shared/errors';
 
-export interface ConfirmCodeDeps {
+/** What the code-confirmation and cancellation use cases need: both settle a pending challenge. */
+export interface ChallengeDeps {
   readonly store: RecoveryStore;
   readonly audit: AuditLog;
   readonly workflow: Workflow;
@@ -24,7 +25,7 @@ export async function confirmCode(
     readonly sourceIp: string;
     readonly userAgent: string;
   },
-  deps: ConfirmCodeDeps,
+  deps: ChallengeDeps,
 ): Promise<{ status: 'CONFIRMED' }> {
   const now = deps.clock();
   const nowSeconds = Math.floor(now.getTime() / 1000);

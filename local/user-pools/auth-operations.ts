@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Body, EmulatorContext, Operation } from './context';
 import { CognitoError, invalidParameter, notAuthorized, requireStrings } from './errors';
 import { applyTotpPreference, challengeAfterPassword, mfaSettingList } from './mfa';
-import { checkPassword, hashPassword, type Pool, type User } from './state';
+import { type AppClient, checkPassword, hashPassword, type Pool, type User } from './state';
 import { decodeJwt, signJwt } from './tokens';
 import { newTotpSecret, verifyTotp } from './totp';
 
@@ -163,6 +163,15 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     }
   }
 
+  const initiateWith = (pool: Pool, client: AppClient, body: Body) =>
+    initiate(
+      pool,
+      client.clientId,
+      body.AuthFlow,
+      (body.AuthParameters as Record<string, string>) ?? {},
+      client.explicitAuthFlows,
+    );
+
   function respond(body: Body) {
     const { pool, client } = ctx.client(body);
     const session = ctx.takeSession(body.Session);
@@ -215,13 +224,7 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
   return {
     InitiateAuth(body) {
       const { pool, client } = ctx.client(body);
-      return initiate(
-        pool,
-        client.clientId,
-        body.AuthFlow,
-        (body.AuthParameters as Record<string, string>) ?? {},
-        client.explicitAuthFlows,
-      );
+      return initiateWith(pool, client, body);
     },
 
     AdminInitiateAuth(body) {
@@ -229,13 +232,7 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
       const { client } = ctx.client(body);
       if (client.userPoolId !== pool.id)
         throw invalidParameter('The client does not belong to this user pool');
-      return initiate(
-        pool,
-        client.clientId,
-        body.AuthFlow,
-        (body.AuthParameters as Record<string, string>) ?? {},
-        client.explicitAuthFlows,
-      );
+      return initiateWith(pool, client, body);
     },
 
     RespondToAuthChallenge: respond,
