@@ -35,6 +35,10 @@ export const functionCatalog = {
     entry: 'functions/handlers/get-recovery.ts',
     description: 'GET /recoveries/{requestId}: the requester-facing status',
   },
+  web: {
+    entry: 'functions/handlers/web.ts',
+    description: 'The pages people use: lost-device form, code confirmation and status, cancel',
+  },
   'look-up-user': {
     entry: 'functions/handlers/look-up-user.ts',
     description: 'Workflow: reads the user from the pool and decides eligibility',
@@ -75,4 +79,8 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'POST /recoveries/{requestId}/confirm', functionName: 'confirm-recovery', auth: 'none' },
   { routeKey: 'POST /recoveries/{requestId}/cancel', functionName: 'cancel-recovery', auth: 'none' },
   { routeKey: 'GET /recoveries/{requestId}', functionName: 'get-recovery', auth: 'none' },
+  { routeKey: 'GET /', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /assets/{file}', functionName: 'web', auth: 'none' },
 ];

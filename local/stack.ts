@@ -159,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_SES: ses.url,
       LOCAL_ENDPOINT_COGNITO: cognito.url,
       LOCAL_ENDPOINT_STEPFUNCTIONS: sfn.url,
+      LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });
 

@@ -34,6 +34,8 @@ const settingsSchema = z.object({
         .filter(Boolean),
     ),
   recentRecoveryDays: positiveInt(30),
+  /** Local stack only: the mailbox link the pages show. */
+  mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
     dynamodb: z.string().url().optional(),
     ses: z.string().url().optional(),
@@ -63,6 +65,7 @@ const environmentNames: Record<SettingName, string> = {
   ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
   privilegedGroups: 'PRIVILEGED_GROUPS',
   recentRecoveryDays: 'RECENT_RECOVERY_DAYS',
+  mailboxUrl: 'LOCAL_MAILBOX_URL',
 };
 
 export type Config<K extends SettingName> = Pick<Settings, K | 'region' | 'endpoints'>;

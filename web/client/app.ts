@@ -1,0 +1,207 @@
+/// <reference lib="dom" />
+// The pages' behaviour: plain DOM code, no framework, same-origin fetch only.
+
+const main = document.getElementById('main') as HTMLElement;
+const page = main.dataset.page;
+const requestId = main.dataset.request ?? '';
+
+type Json = Record<string, unknown>;
+
+async function post(path: string, body: Json): Promise<{ status: number; json: Json }> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json().catch(() => ({}))) as Json };
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+/** Shows or clears an error tied to a field (aria-invalid + aria-describedby already point at it). */
+function fieldError(input: HTMLInputElement | undefined, errorId: string, message: string | undefined) {
+  const error = byId<HTMLElement>(errorId);
+  error.textContent = message ?? '';
+  error.hidden = !message;
+  if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
+}
+
+function requestForm() {
+  const form = byId<HTMLFormElement>('request-form');
+  const identifier = byId<HTMLInputElement>('identifier');
+  const password = byId<HTMLInputElement>('password');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const id = identifier.value.trim();
+    fieldError(identifier, 'identifier-error', id ? undefined : 'Enter your username or email address.');
+    fieldError(password, 'password-error', password.value ? undefined : 'Enter your password.');
+    fieldError(undefined, 'form-error', undefined);
+    if (!id) return identifier.focus();
+    if (!password.value) return password.focus();
+    const button = form.querySelector('button') as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      const body = id.includes('@')
+        ? { email: id, password: password.value }
+        : { username: id, password: password.value };
+      const { status, json } = await post('/recoveries', body);
+      if (status === 202) {
+        window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}`);
+        return;
+      }
+      const message =
+        status === 401
+          ? 'That username or password is not right.'
+          : status === 429
+            ? 'Too many attempts from here. Please wait a while and try again.'
+            : 'Something went wrong. Please try again in a moment.';
+      fieldError(undefined, 'form-error', message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
+  COMPLETED: {
+    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: sign in with your password and set up your new authenticator when asked.',
+    tone: 'done',
+  },
+  EXPIRED: {
+    text: 'This request expired before the code was entered. Nothing changed. You can start a new request.',
+    tone: 'stopped',
+  },
+  LOCKED: {
+    text: 'Too many wrong codes were entered, so this request was locked. Nothing changed on your account.',
+    tone: 'stopped',
+  },
+  CANCELLED: { text: 'This request was cancelled. Nothing changed on your account.', tone: 'stopped' },
+  FAILED: {
+    text: 'We could not complete this request. Nothing changed on your account. Please try again later or contact support.',
+    tone: 'stopped',
+  },
+};
+
+function showState(text: string, tone: '' | 'done' | 'stopped' = '') {
+  const state = byId<HTMLElement>('state');
+  state.className = `status ${tone}`.trim();
+  state.innerHTML = '';
+  const paragraph = document.createElement('p');
+  paragraph.textContent = text;
+  state.append(paragraph);
+  if (tone) {
+    const again = document.createElement('p');
+    const link = document.createElement('a');
+    link.href = '/';
+    link.textContent = tone === 'done' ? 'Back to the start' : 'Start a new request';
+    again.append(link);
+    state.append(again);
+  }
+}
+
+function confirmForm() {
+  const form = byId<HTMLFormElement>('confirm-form');
+  const code = byId<HTMLInputElement>('code');
+  const countdown = byId<HTMLElement>('countdown');
+  let expiresAt = 0;
+  let timer: number | undefined;
+
+  const tick = () => {
+    const seconds = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
+    countdown.textContent = `The code expires in ${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s.`;
+    if (seconds === 0) void refresh();
+  };
+
+  async function refresh(): Promise<void> {
+    const response = await fetch(`/recoveries/${encodeURIComponent(requestId)}`);
+    const json = (await response.json().catch(() => ({}))) as Json;
+    const status = String(json.status ?? (response.status === 404 ? 'UNKNOWN' : 'ERROR'));
+    window.clearInterval(timer);
+    form.hidden = true;
+    const final = FINAL[status];
+    if (final) return showState(final.text, final.tone);
+    if (status === 'CODE_SENT') {
+      showState('We sent an 8-digit code to the email address on your account. Enter it below.');
+      form.hidden = false;
+      expiresAt = Date.parse(String(json.codeExpiresAt ?? '')) || 0;
+      if (expiresAt) {
+        tick();
+        timer = window.setInterval(tick, 1000);
+      }
+      return;
+    }
+    if (status === 'AWAITING_APPROVAL') {
+      return showState(
+        'Your code was right. A person in our support team is checking the request; we will email you when it is done.',
+      );
+    }
+    if (status === 'PROCESSING' || status === 'CONFIRMED') {
+      showState(
+        status === 'CONFIRMED' ? 'Code accepted. Removing your old authenticator…' : 'Preparing your code…',
+      );
+      window.setTimeout(() => void refresh(), 1000);
+      return;
+    }
+    showState(
+      status === 'UNKNOWN' ? 'We do not know this request. Please start a new one.' : 'Something went wrong.',
+      'stopped',
+    );
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const digits = code.value.replace(/[\s-]/g, '');
+    if (!/^\d{8}$/.test(digits)) {
+      fieldError(code, 'code-error', 'Enter the 8 digits from the email.');
+      return code.focus();
+    }
+    fieldError(code, 'code-error', undefined);
+    const button = form.querySelector('button') as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      const { status, json } = await post(`/recoveries/${encodeURIComponent(requestId)}/confirm`, {
+        code: digits,
+      });
+      if (status === 400 && json.error === 'WRONG_CODE') {
+        const left = Number(json.attemptsLeft);
+        fieldError(
+          code,
+          'code-error',
+          left > 0
+            ? `That code is not right. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`
+            : 'That code is not right.',
+        );
+        code.select();
+        if (left > 0) return;
+      }
+      await refresh();
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  void refresh();
+}
+
+function cancelButton() {
+  const button = byId<HTMLButtonElement>('cancel-button');
+  // The token travels in the URL fragment, which browsers never send to the server.
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const { status } = await post(`/recoveries/${encodeURIComponent(requestId)}/cancel`, { token });
+    const state = byId<HTMLElement>('state');
+    state.className = `status ${status === 200 ? 'done' : 'stopped'}`;
+    state.textContent =
+      status === 200
+        ? 'The request is cancelled. Nothing changed on your account. Please change your password now.'
+        : 'This request can no longer be cancelled: it already ended, or the link is not valid.';
+    button.hidden = true;
+  });
+}
+
+if (page === 'request') requestForm();
+if (page === 'confirm') confirmForm();
+if (page === 'cancel') cancelButton();

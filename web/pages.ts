@@ -1,0 +1,124 @@
+/** Server-rendered page shells. They carry no user data; the client script fills in the state. */
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+export interface PageOptions {
+  /** Shown on local pages only, so a newcomer finds the emailed code. */
+  readonly mailboxUrl?: string;
+}
+
+function layout(
+  title: string,
+  page: string,
+  body: string,
+  options: PageOptions,
+  data: Record<string, string> = {},
+) {
+  const attributes = Object.entries({ page, ...data })
+    .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
+    .join('');
+  const local = options.mailboxUrl
+    ? `<p class="local">Running locally: the emails this page talks about arrive in the <a href="${escapeHtml(
+        options.mailboxUrl,
+      )}" target="_blank" rel="noopener noreferrer">local mailbox</a>.</p>`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/styles.css">
+<script type="module" src="/assets/app.js"></script>
+</head>
+<body>
+<main id="main"${attributes}>
+${body}
+${local}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The lost-device form. */
+export function requestPage(options: PageOptions): string {
+  return layout(
+    'Lost your authenticator?',
+    'request',
+    `<h1>Lost the phone with your authenticator app?</h1>
+<p>You can remove the old authenticator from your account and set up a new one. Here is what happens:</p>
+<ol>
+<li>You confirm your password below.</li>
+<li>We email you an 8-digit code. You type it on the next page.</li>
+<li>For some accounts, a person in our support team checks the request first.</li>
+<li>We remove the old authenticator and sign you out everywhere. You then sign in and set up the new one.</li>
+</ol>
+<form id="request-form" novalidate>
+<div class="field">
+<label for="identifier">Username or email address</label>
+<input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="identifier-error">
+<p class="error" id="identifier-error" hidden></p>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
+<p class="error" id="password-error" hidden></p>
+</div>
+<p class="error" id="form-error" role="alert" hidden></p>
+<button type="submit">Send me a code</button>
+</form>`,
+    options,
+  );
+}
+
+/** Confirmation and status page; its URL is the requester's way back. */
+export function confirmPage(requestId: string, options: PageOptions): string {
+  return layout(
+    'Enter your code',
+    'confirm',
+    `<h1>Check your email</h1>
+<div id="state" class="status" role="status" aria-live="polite"><p>Loading the state of your request…</p></div>
+<form id="confirm-form" novalidate hidden>
+<div class="field">
+<label for="code">8-digit code from the email</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="code-hint code-error">
+<p class="hint" id="code-hint">Spaces and dashes are fine, for example 1234 5678.</p>
+<p class="error" id="code-error" role="alert" hidden></p>
+</div>
+<p id="countdown" class="hint" aria-live="off"></p>
+<button type="submit">Confirm</button>
+</form>`,
+    options,
+    { request: requestId },
+  );
+}
+
+/** The "this was not me" page: a GET shows it, only the button cancels. */
+export function cancelPage(requestId: string, options: PageOptions): string {
+  return layout(
+    'Cancel this request',
+    'cancel',
+    `<h1>Was this not you?</h1>
+<p>Someone asked to remove the authenticator from your account. If it was not you, cancel the request: nothing will change on your account.</p>
+<p>Then change your password: whoever asked knew it.</p>
+<div id="state" role="status" aria-live="polite"></div>
+<button type="button" id="cancel-button">Cancel the request</button>`,
+    options,
+    { request: requestId },
+  );
+}
+
+/** Any path the web handler does not know. */
+export function notFoundPage(options: PageOptions): string {
+  return layout(
+    'Page not found',
+    'missing',
+    '<h1>This page does not exist</h1><p><a href="/">Start a new request</a></p>',
+    options,
+  );
+}
