@@ -5,7 +5,11 @@ import { createRateLimiter } from '../adapters/rate-limiter';
 import { createRecoveryStore } from '../adapters/recovery-store';
 import { createUserDirectory } from '../adapters/user-directory';
 import { createWorkflow } from '../adapters/workflow';
-import { cognitoClient, documentClient, secretsClient, sesClient, sfnClient } from '../clients/aws-clients';
+import { cognitoClient } from '../clients/cognito';
+import { documentClient } from '../clients/dynamodb';
+import { secretsClient } from '../clients/secrets-manager';
+import { sesClient } from '../clients/ses';
+import { sfnClient } from '../clients/sfn';
 import type { Settings } from './config';
 
 type Base = Pick<Settings, 'region' | 'endpoints'>;
