@@ -54,6 +54,20 @@ export const functionCatalog = {
     description: 'Workflow: stores the hashed code with the task token and emails the code',
     substitution: 'IssueCodeFunctionArn',
   },
+  'request-approval': {
+    entry: 'functions/handlers/request-approval.ts',
+    description: 'Workflow: records a pending approval for a high-risk request and tells support',
+    substitution: 'RequestApprovalFunctionArn',
+  },
+  'start-cool-down': {
+    entry: 'functions/handlers/start-cool-down.ts',
+    description: 'Workflow: tells the user when the approved reset happens; the cancel link still works',
+    substitution: 'StartCoolDownFunctionArn',
+  },
+  'support-approvals': {
+    entry: 'functions/handlers/support-approvals.ts',
+    description: 'Support API: list pending approvals, approve, deny',
+  },
   'remove-totp': {
     entry: 'functions/handlers/remove-totp.ts',
     description: 'Workflow: removes the TOTP factor and verifies it is gone',
@@ -79,6 +93,17 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'POST /recoveries/{requestId}/confirm', functionName: 'confirm-recovery', auth: 'none' },
   { routeKey: 'POST /recoveries/{requestId}/cancel', functionName: 'cancel-recovery', auth: 'none' },
   { routeKey: 'GET /recoveries/{requestId}', functionName: 'get-recovery', auth: 'none' },
+  { routeKey: 'GET /support/approvals', functionName: 'support-approvals', auth: 'cognito-jwt' },
+  {
+    routeKey: 'POST /support/approvals/{requestId}/approve',
+    functionName: 'support-approvals',
+    auth: 'cognito-jwt',
+  },
+  {
+    routeKey: 'POST /support/approvals/{requestId}/deny',
+    functionName: 'support-approvals',
+    auth: 'cognito-jwt',
+  },
   { routeKey: 'GET /', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
 import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table-schemas';
 import { loadDefinition } from '../statemachine/definition';
@@ -155,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PEPPER_FILE: pepperFile,
       FROM_ADDRESS: 'no-reply@recovery.example.com',
       SUPPORT_EMAIL: 'support@example.com',
+      PRIVILEGED_APPROVALS: '2',
       LOCAL_ENDPOINT_DYNAMODB: dynamodb.url,
       LOCAL_ENDPOINT_SES: ses.url,
       LOCAL_ENDPOINT_COGNITO: cognito.url,
@@ -178,10 +180,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const ok = checks.every(Boolean);
       return jsonResponse(ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services });
     };
+    // The HTTP API JWT authorizer's job, done with aws-jwt-verify against the emulator's JWKS.
+    const verifier = CognitoJwtVerifier.create({
+      userPoolId: pool.userPoolId,
+      tokenUse: 'access',
+      clientId: pool.userPoolClientId,
+    });
+    const jwks = await (await fetch(`${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`)).json();
+    verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
+    const authorizer = async (token: string) => (await verifier.verify(token)) as Record<string, unknown>;
     const api = await startApiHost({
       port: options.port ?? 8787,
       routes: apiRoutes.map(
-        (route): ApiRoute => ({ routeKey: route.routeKey, functionName: route.functionName }),
+        (route): ApiRoute => ({
+          routeKey: route.routeKey,
+          functionName: route.functionName,
+          ...(route.auth === 'cognito-jwt' ? { authorizer } : {}),
+        }),
       ),
       invoke: invokeLambda,
       localRoutes: { 'GET /health': health },

@@ -9,7 +9,14 @@ import {
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
 
 /** The terminal outcomes: every request ends with exactly one audit record carrying one of them. */
-export type TerminalOutcome = 'COMPLETED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'IGNORED' | 'FAILED';
+export type TerminalOutcome =
+  | 'COMPLETED'
+  | 'EXPIRED'
+  | 'LOCKED'
+  | 'CANCELLED'
+  | 'DENIED'
+  | 'IGNORED'
+  | 'FAILED';
 
 /** One audit event as callers describe it; never a code, password, token or pepper. */
 export interface AuditEventInput {

@@ -2,6 +2,8 @@
 export const keys = {
   request: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'META' }),
   challenge: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'CHALLENGE' }),
+  approval: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'APPROVAL' }),
+  coolDown: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'COOL_DOWN' }),
   activeRecovery: (sub: string) => ({ pk: `USER#${sub}`, sk: 'ACTIVE' }),
   lastCompleted: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LAST_COMPLETED' }),
   userRate: (username: string) => ({ pk: `RATE#USER#${username.toLowerCase()}`, sk: 'SLOTS' }),

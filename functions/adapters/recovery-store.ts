@@ -11,7 +11,13 @@ import type { TerminalOutcome } from './audit-log';
 import { keys } from './recovery-keys';
 
 /** Where a request stands, as stored; the API maps it to what the requester may see. */
-export type RequestStatus = 'STARTED' | 'CODE_SENT' | 'CONFIRMED' | TerminalOutcome;
+export type RequestStatus =
+  | 'STARTED'
+  | 'CODE_SENT'
+  | 'CONFIRMED'
+  | 'AWAITING_APPROVAL'
+  | 'COOLING_DOWN'
+  | TerminalOutcome;
 
 export interface RecoveryRequest {
   readonly requestId: string;
@@ -29,6 +35,8 @@ export interface RecoveryRequest {
   readonly codeExpiresAt?: number;
   readonly terminal?: TerminalOutcome;
   readonly notifiedAt?: string;
+  /** Cool-down only: when the factor will be removed unless the user cancels. */
+  readonly resetAt?: string;
 }
 
 export type ChallengeStatus = 'PENDING' | 'USED' | 'LOCKED' | 'CANCELLED' | 'CLOSED';
@@ -228,6 +236,37 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           }),
         );
         return result.Attributes?.attempts as number;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /** Records the cool-down's task token, so the cancel link can still stop the reset. */
+    async openCoolDown(requestId: string, taskToken: string): Promise<void> {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.coolDown(requestId), status: 'PENDING', taskToken },
+        }),
+      );
+    },
+
+    /** Cancels a running cool-down, or (to: CLOSED) clears it when the request ends; returns the token once. */
+    async settleCoolDown(requestId: string, to: 'CANCELLED' | 'CLOSED'): Promise<string | undefined> {
+      try {
+        const result = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.coolDown(requestId),
+            UpdateExpression: 'SET #status = :to REMOVE taskToken',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':to': to, ':pending': 'PENDING' },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return result.Attributes?.taskToken as string | undefined;
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;

@@ -11,7 +11,11 @@ export interface WorkflowInput {
   readonly requestId: string;
   readonly username: string;
   readonly sub: string;
-  readonly policy: { readonly codeTtlSeconds: number };
+  readonly policy: {
+    readonly codeTtlSeconds: number;
+    readonly approvalTimeoutSeconds: number;
+    readonly coolDownSeconds: number;
+  };
 }
 
 const CLOSED_TASK = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);

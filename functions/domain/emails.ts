@@ -70,3 +70,46 @@ export function failedEmail(to: string): EmailMessage {
     'Please try again later or contact support.',
   ]);
 }
+
+/** To the support address: a high-risk request waits for a decision. */
+export function approvalRequestedEmail(
+  to: string,
+  input: {
+    requestId: string;
+    username: string;
+    reasons: readonly string[];
+    requiredApprovals: number;
+    consoleUrl: string;
+  },
+): EmailMessage {
+  return message(
+    to,
+    `Approval needed: authenticator recovery for ${input.username}`,
+    [
+      `The user ${input.username} confirmed the emailed code for recovery request ${input.requestId}, which needs a review before the authenticator is removed.`,
+      `Risk reasons: ${input.reasons.join(', ') || 'none recorded'}. Approvals needed: ${input.requiredApprovals}.`,
+      'Verify the person through a channel you trust before approving. Never ask for their code.',
+    ],
+    { text: 'Open the support console', url: input.consoleUrl },
+  );
+}
+
+/** To the user: the factor will be removed at an exact time unless they cancel. */
+export function coolDownEmail(to: string, resetAt: string, statusUrl: string): EmailMessage {
+  return message(
+    to,
+    'Your authenticator will be removed soon',
+    [
+      `Your request was approved. Your authenticator will be removed at ${resetAt} (UTC).`,
+      'If this was not you, use the cancel link from the first email before then, and change your password.',
+    ],
+    { text: 'See the state of your request', url: statusUrl },
+  );
+}
+
+export function deniedEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator recovery request was declined', [
+    'Our support team declined the request to remove the authenticator from your account. Nothing was changed.',
+    'If it was you, please contact support so we can help you another way.',
+  ]);
+}

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { loadConfig } from '../shared/config';
-import { auditLogFrom, mailerFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
+import {
+  approvalStoreFrom,
+  auditLogFrom,
+  mailerFrom,
+  recoveryStoreFrom,
+  systemClock,
+} from '../shared/dependencies';
 import { parseStepInput, stepInput } from '../shared/step-input';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
@@ -9,11 +15,12 @@ const deps = {
   store: recoveryStoreFrom(config),
   audit: auditLogFrom(config),
   mailer: mailerFrom(config),
+  approvals: approvalStoreFrom(config),
   clock: systemClock,
 };
 
 const input = stepInput.extend({
-  outcome: z.enum(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'IGNORED', 'FAILED']),
+  outcome: z.enum(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'DENIED', 'IGNORED', 'FAILED']),
   reason: z.string().max(100).optional(),
   error: z.string().max(500).optional(),
   cause: z.string().max(32_768).optional(),

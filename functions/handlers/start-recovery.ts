@@ -19,6 +19,8 @@ const config = loadConfig([
   'passwordProofClientId',
   'stateMachineArn',
   'codeTtlSeconds',
+  'approvalTimeoutSeconds',
+  'coolDownSeconds',
   'userRequestLimit',
   'userRequestWindowSeconds',
   'ipRequestLimit',

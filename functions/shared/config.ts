@@ -34,6 +34,11 @@ const settingsSchema = z.object({
         .filter(Boolean),
     ),
   recentRecoveryDays: positiveInt(30),
+  approvalTimeoutSeconds: positiveInt(72 * 3600),
+  coolDownSeconds: z.coerce.number().int().min(0).default(0),
+  privilegedApprovals: z.coerce.number().int().min(1).max(5).default(2),
+  supportGroup: z.string().min(1).default('mfa-recovery-support'),
+  supportEmail: z.string().email(),
   /** Local stack only: the mailbox link the pages show. */
   mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
@@ -65,6 +70,11 @@ const environmentNames: Record<SettingName, string> = {
   ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
   privilegedGroups: 'PRIVILEGED_GROUPS',
   recentRecoveryDays: 'RECENT_RECOVERY_DAYS',
+  approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
+  coolDownSeconds: 'COOL_DOWN_SECONDS',
+  privilegedApprovals: 'PRIVILEGED_APPROVALS',
+  supportGroup: 'SUPPORT_GROUP',
+  supportEmail: 'SUPPORT_EMAIL',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };
 

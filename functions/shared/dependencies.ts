@@ -1,3 +1,4 @@
+import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
@@ -20,6 +21,9 @@ export const systemClock = () => new Date();
 // Factories that wire adapters to the module-scope SDK clients: handlers call them once at cold start.
 export const recoveryStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createRecoveryStore(documentClient(config), config.recoveryTableName);
+
+export const approvalStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
+  createApprovalStore(documentClient(config), config.recoveryTableName);
 
 export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
   createAuditLog(documentClient(config), config.auditTableName, systemClock);
@@ -55,6 +59,7 @@ export const challengeDepsFrom = (config: Base & Pick<Settings, (typeof challeng
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
   pepper: pepperFrom(config),
+  approvals: approvalStoreFrom(config),
   clock: systemClock,
 });
 

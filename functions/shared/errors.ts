@@ -64,6 +64,32 @@ export class RecoveryNotFoundError extends RecoveryError {
   override readonly status = 404;
 }
 
+/** No valid staff token: the JWT authorizer's answer. */
+export class UnauthenticatedError extends RecoveryError {
+  override name = 'UnauthenticatedError';
+  override readonly code = 'UNAUTHENTICATED';
+  override readonly status = 401;
+}
+
+/** A valid token without the right group, or a support person deciding about their own account. */
+export class ForbiddenError extends RecoveryError {
+  override name = 'ForbiddenError';
+  override readonly code = 'FORBIDDEN';
+  override readonly status = 403;
+}
+
+/** The approval was already decided the other way, or concurrently. */
+export class DecisionConflictError extends RecoveryError {
+  override name = 'DecisionConflictError';
+  override readonly code = 'ALREADY_DECIDED';
+  override readonly status = 409;
+}
+
+/** Sent to the waiting approval task when support denies the request. */
+export class ApprovalDeniedError extends RecoveryError {
+  override name = 'ApprovalDenied';
+}
+
 export class WrongCodeError extends RecoveryError {
   override name = 'WrongCodeError';
   override readonly code = 'WRONG_CODE';

@@ -1,3 +1,4 @@
+import type { ApprovalStore } from '../adapters/approval-store';
 import { hashCancelToken, sameHash } from '../domain/secrets';
 import { RecoveryGoneError } from '../shared/errors';
 import type { ChallengeDeps } from './confirm-code';
@@ -10,15 +11,19 @@ export async function cancelRecovery(
     readonly sourceIp: string;
     readonly userAgent: string;
   },
-  deps: ChallengeDeps,
+  deps: ChallengeDeps & { readonly approvals: ApprovalStore },
 ): Promise<{ status: 'CANCELLED' }> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const challenge = await deps.store.getChallenge(input.requestId);
   const hash = hashCancelToken(await deps.pepper(), input.requestId, input.token);
-  if (challenge?.status !== 'PENDING' || !sameHash(hash, challenge.cancelHash)) {
-    throw new RecoveryGoneError();
-  }
-  const taskToken = await deps.store.settleChallenge(input.requestId, 'CANCELLED', nowSeconds);
+  if (!challenge || !sameHash(hash, challenge.cancelHash)) throw new RecoveryGoneError();
+  // Whatever the request waits for (the code, support, the cool-down), that wait ends as cancelled.
+  const taskToken =
+    (challenge.status === 'PENDING'
+      ? await deps.store.settleChallenge(input.requestId, 'CANCELLED', nowSeconds)
+      : undefined) ??
+    (await deps.approvals.decide(input.requestId, 'CLOSED')) ??
+    (await deps.store.settleCoolDown(input.requestId, 'CANCELLED'));
   if (!taskToken) throw new RecoveryGoneError();
   const request = await deps.store.getRequest(input.requestId);
   await deps.audit.append({

@@ -6,7 +6,10 @@ export type PublicStatus =
   | 'PROCESSING'
   | 'CODE_SENT'
   | 'CONFIRMED'
+  | 'AWAITING_APPROVAL'
+  | 'COOLING_DOWN'
   | 'COMPLETED'
+  | 'DENIED'
   | 'EXPIRED'
   | 'LOCKED'
   | 'CANCELLED'
@@ -17,6 +20,8 @@ export interface PublicRecoveryStatus {
   readonly status: PublicStatus;
   readonly codeExpiresAt?: string;
   readonly attemptsLeft?: number;
+  /** During a cool-down: when the factor will be removed unless the user cancels. */
+  readonly resetAt?: string;
 }
 
 /**
@@ -49,6 +54,12 @@ export function publicStatus(
       };
     case 'IGNORED':
       return { requestId: request.requestId, status: 'EXPIRED' };
+    case 'COOLING_DOWN':
+      return {
+        requestId: request.requestId,
+        status: 'COOLING_DOWN',
+        ...(request.resetAt ? { resetAt: request.resetAt } : {}),
+      };
     default:
       return { requestId: request.requestId, status: request.status };
   }

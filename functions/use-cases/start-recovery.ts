@@ -25,6 +25,8 @@ export interface StartRecoveryDeps {
   readonly settings: {
     readonly passwordProofClientId: string;
     readonly codeTtlSeconds: number;
+    readonly approvalTimeoutSeconds: number;
+    readonly coolDownSeconds: number;
     readonly userRequestLimit: number;
     readonly userRequestWindowSeconds: number;
     readonly ipRequestLimit: number;
@@ -32,8 +34,8 @@ export interface StartRecoveryDeps {
   };
 }
 
-// How long a user's single active-recovery slot is held at most, beyond the code's lifetime, in case
-// a request ends without releasing it.
+// How long a user's single active-recovery slot is held at most, beyond the longest a request can wait
+// (code, approval, cool-down), in case a request ends without releasing it.
 const LOCK_MARGIN_SECONDS = 900;
 
 /**
@@ -97,7 +99,10 @@ export async function startRecovery(
     user.sub,
     requestId,
     nowSeconds,
-    settings.codeTtlSeconds + LOCK_MARGIN_SECONDS,
+    settings.codeTtlSeconds +
+      settings.approvalTimeoutSeconds +
+      settings.coolDownSeconds +
+      LOCK_MARGIN_SECONDS,
   );
   if (active !== requestId) {
     // One active recovery per user: the repeat joins the pending one instead of starting another.
@@ -132,7 +137,11 @@ export async function startRecovery(
       requestId,
       username: user.username,
       sub: user.sub,
-      policy: { codeTtlSeconds: settings.codeTtlSeconds },
+      policy: {
+        codeTtlSeconds: settings.codeTtlSeconds,
+        approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
+        coolDownSeconds: settings.coolDownSeconds,
+      },
     });
   } catch (error) {
     await deps.audit.appendTerminal(

@@ -1,8 +1,9 @@
+import type { ApprovalStore } from '../adapters/approval-store';
 import type { AuditLog, TerminalOutcome } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
-import { codeEmail, failedEmail, lockedEmail, totpRemovedEmail } from '../domain/emails';
+import { codeEmail, deniedEmail, failedEmail, lockedEmail, totpRemovedEmail } from '../domain/emails';
 import { assessRisk, type RiskAssessment, type RiskPolicy } from '../domain/risk';
 import { hashCancelToken, hashRecoveryCode, newCancelToken, newRecoveryCode } from '../domain/secrets';
 import { RecoveryNotFoundError, TotpResetUnsupportedError, TotpStillPresentError } from '../shared/errors';
@@ -221,6 +222,7 @@ const TERMINAL_EVENT: Record<TerminalOutcome, string> = {
   EXPIRED: 'RecoveryExpired',
   LOCKED: 'RecoveryLocked',
   CANCELLED: 'RecoveryCancelled',
+  DENIED: 'RecoveryDenied',
   IGNORED: 'RecoveryIgnored',
   FAILED: 'RecoveryFailed',
 };
@@ -238,7 +240,7 @@ export async function finishRecovery(
     readonly error?: string;
     readonly cause?: string;
   },
-  deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock'>,
+  deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock'> & { readonly approvals: ApprovalStore },
 ): Promise<{ outcome: TerminalOutcome }> {
   const request = await requestOf(deps.store, input.requestId);
   const outcome = request.terminal ?? input.outcome;
@@ -257,6 +259,8 @@ export async function finishRecovery(
     );
   }
   await deps.store.closeChallenge(input.requestId);
+  await deps.approvals.decide(input.requestId, 'CLOSED');
+  await deps.store.settleCoolDown(input.requestId, 'CLOSED');
   await deps.store.unlockUser(request.sub, input.requestId);
   if (outcome === 'COMPLETED') await deps.store.recordCompletion(request.sub, deps.clock().toISOString());
   const email = request.email;
@@ -265,9 +269,11 @@ export async function finishRecovery(
       ? totpRemovedEmail
       : outcome === 'LOCKED'
         ? lockedEmail
-        : outcome === 'FAILED'
-          ? failedEmail
-          : undefined;
+        : outcome === 'DENIED'
+          ? deniedEmail
+          : outcome === 'FAILED'
+            ? failedEmail
+            : undefined;
   if (email && message && !request.notifiedAt) {
     await deps.mailer.send(message(email));
     await deps.store.updateRequest(input.requestId, { notifiedAt: deps.clock().toISOString() });

@@ -18,7 +18,7 @@ export default async function setup(project: TestProject) {
     port: 0,
     stateDir,
     poolMfa: 'ON',
-    functionEnvironment: { CODE_TTL_SECONDS: '12', IP_REQUEST_LIMIT: '20' },
+    functionEnvironment: { CODE_TTL_SECONDS: '12', IP_REQUEST_LIMIT: '20', APPROVAL_TIMEOUT_SECONDS: '10' },
   });
   project.provide('stack', stack.info);
   return async () => {

@@ -4,7 +4,7 @@ import type { httpClient } from './http-client';
 
 type Client = ReturnType<typeof httpClient>;
 
-const ENDED = new Set(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'FAILED']);
+const ENDED = new Set(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'DENIED', 'FAILED']);
 
 /** Polls the requester-facing status until it reaches `wanted` (or any ended state when absent). */
 export async function waitForStatus(api: Client, requestId: string, wanted?: string, timeoutMs = 30_000) {

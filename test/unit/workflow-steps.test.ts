@@ -49,6 +49,7 @@ function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfte
     getRequest: async () => request,
     terminalMark: () => ({}),
     closeChallenge: async () => undefined,
+    settleCoolDown: async () => undefined,
     unlockUser: async () => undefined,
     recordCompletion: async () => undefined,
     updateRequest: async () => undefined,
@@ -63,7 +64,8 @@ function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfte
       return true;
     },
   } as unknown as AuditLog;
-  return { calls, events, deps: { directory, store, audit } };
+  const approvals = { decide: async () => undefined };
+  return { calls, events, deps: { directory, store, audit, approvals } };
 }
 
 describe('removing the TOTP factor', () => {

@@ -78,6 +78,10 @@ const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
     tone: 'stopped',
   },
   CANCELLED: { text: 'This request was cancelled. Nothing changed on your account.', tone: 'stopped' },
+  DENIED: {
+    text: 'Our support team declined this request. Nothing changed on your account. Please contact support so we can help you another way.',
+    tone: 'stopped',
+  },
   FAILED: {
     text: 'We could not complete this request. Nothing changed on your account. Please try again later or contact support.',
     tone: 'stopped',
@@ -135,6 +139,12 @@ function confirmForm() {
     if (status === 'AWAITING_APPROVAL') {
       return showState(
         'Your code was right. A person in our support team is checking the request; we will email you when it is done.',
+      );
+    }
+    if (status === 'COOLING_DOWN') {
+      const at = new Date(String(json.resetAt ?? ''));
+      return showState(
+        `Approved. Your authenticator will be removed at ${at.toLocaleString()}. If this was not you, use the cancel link from the email before then.`,
       );
     }
     if (status === 'PROCESSING' || status === 'CONFIRMED') {

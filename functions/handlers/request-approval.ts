@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { loadConfig } from '../shared/config';
+import {
+  approvalStoreFrom,
+  auditLogFrom,
+  mailerFrom,
+  recoveryStoreFrom,
+  systemClock,
+} from '../shared/dependencies';
+import { parseStepInput, stepInput } from '../shared/step-input';
+import { requestApproval } from '../use-cases/support-approval';
+
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'fromAddress',
+  'publicBaseUrl',
+  'approvalTimeoutSeconds',
+  'privilegedApprovals',
+  'privilegedGroups',
+  'supportEmail',
+]);
+const deps = {
+  store: recoveryStoreFrom(config),
+  approvals: approvalStoreFrom(config),
+  audit: auditLogFrom(config),
+  mailer: mailerFrom(config),
+  clock: systemClock,
+  settings: config,
+};
+
+const input = stepInput.extend({ taskToken: z.string().min(1) });
+
+/** Workflow step AwaitApproval (`lambda:invoke.waitForTaskToken`): the support API resumes the task. */
+export async function handler(event: unknown) {
+  await requestApproval(parseStepInput(input, event), deps);
+  return { requested: true };
+}
