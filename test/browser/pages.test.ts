@@ -122,6 +122,17 @@ describe('the lost-device pages, in Chromium', () => {
       .toBe('CANCELLED');
   });
 
+  it('tell a privileged user their request awaits a review by support', async () => {
+    const admin = await createUser(cognito, stack, { groups: ['admins'] });
+    await askForRecovery(admin);
+    await typeCode(codeFrom(await mail.waitFor(admin.email, CODE_SUBJECT)));
+    await expect
+      .poll(() => page.locator('#state').textContent(), { timeout: 15_000 })
+      .toContain('A person in our support team is checking the request');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'awaiting-review');
+  });
+
   it('can be used with the keyboard alone, with a visible focus', async () => {
     await page.goto(`${stack.apiUrl}/`);
     await page.keyboard.press('Tab');
