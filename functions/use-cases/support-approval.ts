@@ -1,10 +1,11 @@
 import type { ApprovalStore, ApprovalSummary } from '../adapters/approval-store';
 import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
 import { DecisionConflictError, ForbiddenError, RecoveryNotFoundError } from '../shared/errors';
+import { auditSubject, requestOf } from './request-context';
 
 /** A support person, as the JWT authorizer's claims identify them. */
 export interface StaffMember {
@@ -12,18 +13,6 @@ export interface StaffMember {
   readonly username: string;
   readonly groups: readonly string[];
 }
-
-async function requestOf(store: RecoveryStore, requestId: string): Promise<RecoveryRequest> {
-  const request = await store.getRequest(requestId);
-  if (!request) throw new RecoveryNotFoundError('No such recovery request.');
-  return request;
-}
-
-const who = (request: RecoveryRequest) => ({
-  requestId: request.requestId,
-  username: request.username,
-  userSub: request.sub,
-});
 
 /**
  * Workflow step AwaitApproval: records the pending approval with the waiting task's token and tells
@@ -74,7 +63,7 @@ export async function requestApproval(
     }),
   );
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'ApprovalRequested',
     actor: 'system',
     reasons: request.risk?.reasons ?? [],
@@ -108,7 +97,7 @@ export async function startCoolDown(
     );
   }
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'CoolDownStarted',
     actor: 'system',
     details: { resetAt },
@@ -173,7 +162,7 @@ export async function approve(
   if (count === undefined) throw new DecisionConflictError('This request was decided at the same time.');
   if (!already) {
     await deps.audit.append({
-      ...whoOf(approval),
+      ...auditSubject(approval),
       type: 'Approved',
       actor: `support:${input.staff.username}`,
       outcome: count >= approval.requiredApprovals ? 'APPROVED' : 'PARTIAL',
@@ -208,7 +197,7 @@ export async function deny(
   const taskToken = await deps.approvals.decide(input.requestId, 'DENIED');
   if (!taskToken) throw new DecisionConflictError('This request was already decided.');
   await deps.audit.append({
-    ...whoOf(approval),
+    ...auditSubject(approval),
     type: 'Denied',
     actor: `support:${input.staff.username}`,
     outcome: 'DENIED',
@@ -217,9 +206,3 @@ export async function deny(
   await deps.workflow.fail(taskToken, 'ApprovalDenied', 'denied by support');
   return { status: 'DENIED' };
 }
-
-const whoOf = (approval: { requestId: string; username: string; sub: string }) => ({
-  requestId: approval.requestId,
-  username: approval.username,
-  userSub: approval.sub,
-});

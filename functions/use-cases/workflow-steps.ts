@@ -1,12 +1,13 @@
 import type { ApprovalStore } from '../adapters/approval-store';
 import type { AuditLog, TerminalOutcome } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
 import { codeEmail, deniedEmail, failedEmail, lockedEmail, totpRemovedEmail } from '../domain/emails';
 import { assessRisk, type RiskAssessment, type RiskPolicy } from '../domain/risk';
 import { hashCancelToken, hashRecoveryCode, newCancelToken, newRecoveryCode } from '../domain/secrets';
 import { RecoveryNotFoundError, TotpResetUnsupportedError, TotpStillPresentError } from '../shared/errors';
+import { auditSubject, requestOf } from './request-context';
 
 /** What every workflow step may use; each step takes only what it touches. */
 export interface StepDeps {
@@ -17,18 +18,6 @@ export interface StepDeps {
   readonly pepper: () => Promise<Buffer>;
   readonly clock: () => Date;
 }
-
-async function requestOf(store: RecoveryStore, requestId: string): Promise<RecoveryRequest> {
-  const request = await store.getRequest(requestId);
-  if (!request) throw new RecoveryNotFoundError(`request ${requestId} does not exist`);
-  return request;
-}
-
-const who = (request: RecoveryRequest) => ({
-  requestId: request.requestId,
-  username: request.username,
-  userSub: request.sub,
-});
 
 /** Reads the user from the pool and decides whether a code may be sent at all. */
 export async function lookUpUser(
@@ -44,7 +33,7 @@ export async function lookUpUser(
   const groups = user && reason === 'OK' ? await deps.directory.groupsOf(user.username) : [];
   if (user && reason === 'OK') await deps.store.updateRequest(requestId, { email: user.email, groups });
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'UserLookedUp',
     actor: 'system',
     outcome: reason,
@@ -74,7 +63,7 @@ export async function scoreRisk(
   );
   await deps.store.updateRequest(requestId, { risk });
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'RiskAssessed',
     actor: 'system',
     outcome: risk.level,
@@ -127,7 +116,7 @@ export async function issueCode(
     }),
   );
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'CodeSent',
     actor: 'system',
     details: { expiresAt: new Date(expiresAt * 1000).toISOString(), channel: 'email' },
@@ -164,7 +153,7 @@ export async function removeTotp(
     throw new TotpStillPresentError('the user still has a TOTP factor after removal');
   }
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'TotpRemoved',
     actor: 'system',
     outcome: 'VERIFIED',
@@ -182,7 +171,7 @@ export async function signOutUser(
   await deps.directory.signOutEverywhere(request.username);
   const devicesForgotten = await deps.directory.forgetDevices(request.username);
   await deps.audit.append({
-    ...who(request),
+    ...auditSubject(request),
     type: 'UserSignedOut',
     actor: 'system',
     details: { devicesForgotten },
@@ -247,7 +236,7 @@ export async function finishRecovery(
   if (!request.terminal) {
     await deps.audit.appendTerminal(
       {
-        ...who(request),
+        ...auditSubject(request),
         type: TERMINAL_EVENT[input.outcome],
         actor: 'system',
         terminal: input.outcome,

@@ -1,40 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningLocalStack, startLocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { cancelTokenFrom, codeFrom, mailbox } from '../support/mailbox';
+import { ownStack } from '../support/own-stack';
 import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 import { createUser, signIn, signInWithTotp, type TestUser } from '../support/users';
 
 // A stack of its own with a 4-second cool-down after approval (the default is none).
-let stack: RunningLocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'totp-recovery-cool-down-'));
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    functionEnvironment: { COOL_DOWN_SECONDS: '4', PRIVILEGED_APPROVALS: '1' },
-  });
-});
-afterAll(async () => {
-  await stack.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const own = ownStack({ functionEnvironment: { COOL_DOWN_SECONDS: '4', PRIVILEGED_APPROVALS: '1' } });
 
 async function approvedAdmin() {
-  const { cognito } = stackClients(stack.info);
-  const admin = await createUser(cognito, stack.info, { groups: ['admins'] });
-  const api = httpClient(stack.info.apiUrl, freshSourceIp());
+  const { cognito } = stackClients(own.current.info);
+  const admin = await createUser(cognito, own.current.info, { groups: ['admins'] });
+  const api = httpClient(own.current.info.apiUrl, freshSourceIp());
   const started = await api.post('/recoveries', { username: admin.username, password: admin.password });
   const { requestId } = started.json as { requestId: string };
-  const email = await mailbox(stack.info.endpoints.ses).waitFor(admin.email, /code to remove/);
+  const email = await mailbox(own.current.info.endpoints.ses).waitFor(admin.email, /code to remove/);
   expect((await api.post(`/recoveries/${requestId}/confirm`, { code: codeFrom(email) })).status).toBe(200);
   await waitForStatus(api, requestId, 'AWAITING_APPROVAL');
-  const sam = stack.info.users.find((u) => u.username === 'sam') as TestUser;
-  const token = (await signInWithTotp(cognito, stack.info, { ...sam })).AccessToken as string;
+  const sam = own.current.info.users.find((u) => u.username === 'sam') as TestUser;
+  const token = (await signInWithTotp(cognito, own.current.info, { ...sam })).AccessToken as string;
   const approved = await api.post(
     `/support/approvals/${requestId}/approve`,
     { reason: 'known customer' },
@@ -49,11 +34,11 @@ describe('the cool-down after approval', () => {
     const { api, requestId, admin, cognito } = await approvedAdmin();
     const cooling = (await waitForStatus(api, requestId, 'COOLING_DOWN')) as { resetAt?: string };
     expect(Date.parse(cooling.resetAt ?? '')).toBeGreaterThan(Date.now());
-    const notice = await mailbox(stack.info.endpoints.ses).waitFor(admin.email, /will be removed soon/);
+    const notice = await mailbox(own.current.info.endpoints.ses).waitFor(admin.email, /will be removed soon/);
     expect(notice.body.text).toContain(cooling.resetAt);
-    expect((await signIn(cognito, stack.info, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect((await signIn(cognito, own.current.info, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
     expect(await waitForStatus(api, requestId, 'COMPLETED', 20_000)).toMatchObject({ status: 'COMPLETED' });
-    expect((await signIn(cognito, stack.info, admin)).ChallengeName).toBe('MFA_SETUP');
+    expect((await signIn(cognito, own.current.info, admin)).ChallengeName).toBe('MFA_SETUP');
   });
 
   it('can be cancelled with the email link until the reset time', async () => {
@@ -63,12 +48,16 @@ describe('the cool-down after approval', () => {
       (await api.post(`/recoveries/${requestId}/cancel`, { token: cancelTokenFrom(email) })).status,
     ).toBe(200);
     expect(await waitForStatus(api, requestId)).toMatchObject({ status: 'CANCELLED' });
-    const records = await waitForTerminalRecord(stackClients(stack.info).documents, stack.info, requestId);
+    const records = await waitForTerminalRecord(
+      stackClients(own.current.info).documents,
+      own.current.info,
+      requestId,
+    );
     expect(records.map((r) => r.type)).toEqual(
       expect.arrayContaining(['CoolDownStarted', 'CancelRequested']),
     );
     expect(records.at(-1)).toMatchObject({ terminal: 'CANCELLED' });
     await new Promise((resolve) => setTimeout(resolve, 4500));
-    expect((await signIn(cognito, stack.info, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect((await signIn(cognito, own.current.info, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
   });
 });

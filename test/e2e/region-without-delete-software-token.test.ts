@@ -1,49 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningLocalStack, startLocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
+import { ownStack } from '../support/own-stack';
 import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 import { createUser, signIn } from '../support/users';
 
 // A stack of its own whose Cognito answers AdminDeleteSoftwareToken as unknown, as a region
 // without the 2026 API would.
-let stack: RunningLocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'totp-recovery-no-delete-'));
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    poolMfa: 'ON',
-    disabledCognitoOperations: ['AdminDeleteSoftwareToken'],
-  });
-});
-afterAll(async () => {
-  await stack.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const own = ownStack({ poolMfa: 'ON', disabledCognitoOperations: ['AdminDeleteSoftwareToken'] });
 
 async function recoverUntilEnd(mode: 'ON' | 'OPTIONAL') {
-  const { cognito, documents } = stackClients(stack.info);
+  const { cognito, documents } = stackClients(own.current.info);
   await cognito.send(
     new SetUserPoolMfaConfigCommand({
-      UserPoolId: stack.info.userPoolId,
+      UserPoolId: own.current.info.userPoolId,
       SoftwareTokenMfaConfiguration: { Enabled: true },
       MfaConfiguration: mode,
     }),
   );
-  const user = await createUser(cognito, stack.info);
-  const api = httpClient(stack.info.apiUrl, freshSourceIp());
+  const user = await createUser(cognito, own.current.info);
+  const api = httpClient(own.current.info.apiUrl, freshSourceIp());
   const started = await api.post('/recoveries', { username: user.username, password: user.password });
   const { requestId } = started.json as { requestId: string };
-  const code = codeFrom(await mailbox(stack.info.endpoints.ses).waitFor(user.email, /code to remove/));
+  const code = codeFrom(await mailbox(own.current.info.endpoints.ses).waitFor(user.email, /code to remove/));
   expect((await api.post(`/recoveries/${requestId}/confirm`, { code })).status).toBe(200);
   const end = await waitForStatus(api, requestId);
-  const records = await waitForTerminalRecord(documents, stack.info, requestId);
+  const records = await waitForTerminalRecord(documents, own.current.info, requestId);
   return { user, end, records, cognito };
 }
 
@@ -60,8 +44,8 @@ describe('in a region without AdminDeleteSoftwareToken', () => {
       },
     });
     expect(records.map((r) => r.type)).not.toContain('TotpRemoved');
-    expect((await signIn(cognito, stack.info, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
-    await mailbox(stack.info.endpoints.ses).waitFor(user.email, /could not be completed/);
+    expect((await signIn(cognito, own.current.info, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    await mailbox(own.current.info.endpoints.ses).waitFor(user.email, /could not be completed/);
   });
 
   it('an MFA-optional pool falls back to AdminSetUserMFAPreference, verified by reading the user back', async () => {
@@ -70,6 +54,6 @@ describe('in a region without AdminDeleteSoftwareToken', () => {
     expect(records.find((r) => r.type === 'TotpRemoved')).toMatchObject({
       details: { method: 'AdminSetUserMFAPreference' },
     });
-    expect((await signIn(cognito, stack.info, user)).ChallengeName).toBeUndefined();
+    expect((await signIn(cognito, own.current.info, user)).ChallengeName).toBeUndefined();
   });
 });
