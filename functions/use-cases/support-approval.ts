@@ -4,7 +4,12 @@ import type { Mailer } from '../adapters/mailer';
 import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
-import { DecisionConflictError, ForbiddenError, RecoveryNotFoundError } from '../shared/errors';
+import {
+  DecisionConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  RecoveryNotFoundError,
+} from '../shared/errors';
 import { auditSubject, requestOf } from './request-context';
 
 /** A support person, as the JWT authorizer's claims identify them. */
@@ -113,14 +118,32 @@ export async function listApprovals(
   },
   deps: { readonly approvals: ApprovalStore },
 ): Promise<{ items: ApprovalSummary[]; cursor?: string }> {
-  const start = query.cursor
-    ? (JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-    : undefined;
+  const start = query.cursor ? decodeCursor(query.cursor) : undefined;
   const page = await deps.approvals.list(query.status, query.limit, start);
   return {
     items: page.items.map(({ sub: _sub, expiresAt: _expiresAt, ...summary }) => summary),
     ...(page.next ? { cursor: Buffer.from(JSON.stringify(page.next)).toString('base64url') } : {}),
   };
+}
+
+/** A cursor is the index key of the last item seen, as this API handed it out; anything else is refused. */
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      key &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      Object.values(key).every((v) => typeof v === 'string')
+    ) {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidRequestError('cursor is not one this API returned', [
+    { path: 'cursor', message: 'unknown cursor' },
+  ]);
 }
 
 export interface DecisionDeps {

@@ -152,6 +152,25 @@ describe('support approval of high-risk requests', () => {
     expect((await signIn(cognito, stack, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
   });
 
+  it('answers malformed list queries and decisions with 400, never 5xx', async () => {
+    const api = httpClient(stack.apiUrl, freshSourceIp());
+    const auth = { authorization: `Bearer ${await tokenOf('sam')}` };
+    for (const query of ['cursor=not-base64-json', 'status=MAYBE', 'limit=0', 'limit=1000', 'extra=1']) {
+      const answer = await api.get(`/support/approvals?${query}`, auth);
+      expect(answer.status, query).toBe(400);
+      expect(answer.json).toMatchObject({ error: 'INVALID_REQUEST' });
+    }
+    const id = 'AAAAAAAAAAAAAAAAAAAAAA';
+    expect((await api.post(`/support/approvals/${id}/approve`, {}, auth)).status).toBe(400);
+    expect((await api.post(`/support/approvals/${id}/approve`, { reason: 'ok', more: 1 }, auth)).status).toBe(
+      400,
+    );
+    expect((await api.post(`/support/approvals/${id}/approve`, { reason: 'looks fine' }, auth)).status).toBe(
+      404,
+    );
+    expect((await api.post('/support/approvals/bad/deny', { reason: 'looks fine' }, auth)).status).toBe(400);
+  });
+
   it('expires a request nobody decided within the approval timeout', async () => {
     const admin = await createUser(cognito, stack, { groups: ['admins'] });
     const { api, requestId } = await confirmedRequest(admin);
