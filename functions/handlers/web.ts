@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { appScript, styleSheet } from '../../web/dist/assets';
 import { cancelPage, confirmPage, notFoundPage, requestPage } from '../../web/pages';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
@@ -9,11 +9,11 @@ const options = config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {};
 const assets: Record<string, { type: string; body: string }> = {
   'app.js': {
     type: 'text/javascript; charset=utf-8',
-    body: readFileSync(new URL('../../web/dist/app.js', import.meta.url), 'utf8'),
+    body: appScript,
   },
   'styles.css': {
     type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('../../web/styles.css', import.meta.url), 'utf8'),
+    body: styleSheet,
   },
 };
 
