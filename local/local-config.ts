@@ -7,9 +7,11 @@ export interface LocalStartConfig {
   readonly persist: boolean;
   /** Where stack.json and persisted data go. @default <repo>/.local */
   readonly stateDir?: string;
+  /** @default <repo>/local/risk-policy.json */
+  readonly riskPolicyFile?: string;
 }
 
-/** Reads `PORT`, `LOCAL_POOL_MFA`, `LOCAL_STATE_DIR` and `--persist`; throws a message that says what to change. */
+/** Reads `PORT`, `LOCAL_POOL_MFA`, `LOCAL_STATE_DIR`, `RISK_POLICY_FILE` and `--persist`; throws a message that says what to change. */
 export function readLocalStartConfig(
   env: NodeJS.ProcessEnv = process.env,
   argv: readonly string[] = process.argv.slice(2),
@@ -31,5 +33,6 @@ export function readLocalStartConfig(
     poolMfa,
     persist: argv.includes('--persist'),
     ...(env.LOCAL_STATE_DIR ? { stateDir: env.LOCAL_STATE_DIR } : {}),
+    ...(env.RISK_POLICY_FILE ? { riskPolicyFile: env.RISK_POLICY_FILE } : {}),
   };
 }

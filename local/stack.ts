@@ -13,6 +13,7 @@ import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { createLocalInvoker } from './lambda/local-invoker';
 import { captureConsole } from './log-capture';
+import { readRiskPolicyFile } from './risk-policy';
 import { ensureTable } from './seed/tables';
 import { type PoolMfaMode, seedUserPool } from './seed/user-pool';
 import { startSesLocal } from './ses/ses-local';
@@ -42,6 +43,8 @@ export interface LocalStackOptions {
   readonly timeScale?: number;
   /** Cognito operations the emulator answers as unknown (a region without them). */
   readonly disabledCognitoOperations?: readonly string[];
+  /** The risk policy (JSON, same shape as the CDK prop). @default `<repo>/local/risk-policy.json` */
+  readonly riskPolicyFile?: string;
 }
 
 export interface RunningLocalStack {
@@ -57,6 +60,9 @@ const repoRoot = resolve(import.meta.dirname, '..');
 /** Starts the whole local AWS stack on loopback, seeds it, and writes `stack.json`. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
   const stateDir = resolve(options.stateDir ?? join(repoRoot, '.local'));
+  const riskPolicy = readRiskPolicyFile(
+    options.riskPolicyFile ?? join(repoRoot, 'local', 'risk-policy.json'),
+  );
   const dataDir = options.persist ? join(stateDir, 'data') : undefined;
   mkdirSync(dataDir ?? stateDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
@@ -157,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FROM_ADDRESS: 'no-reply@recovery.example.com',
       SUPPORT_EMAIL: 'support@example.com',
       PRIVILEGED_APPROVALS: '2',
+      RISK_POLICY: JSON.stringify(riskPolicy),
       LOCAL_ENDPOINT_DYNAMODB: dynamodb.url,
       LOCAL_ENDPOINT_SES: ses.url,
       LOCAL_ENDPOINT_COGNITO: cognito.url,

@@ -1,24 +1,31 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { freeSlots, type SlidingWindow, secondsUntilFree } from '../domain/rate-limit';
+import { eventsInWindow, freeSlots, type SlidingWindow, secondsUntilFree } from '../domain/rate-limit';
 
 export type RateDecision =
-  | { readonly allowed: true }
+  /** `inWindow`: events in the window, this one included. */
+  | { readonly allowed: true; readonly inWindow: number }
   | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /** Sliding-window limits in DynamoDB, atomic under concurrency (see domain/rate-limit.ts). */
 export function createRateLimiter(db: DynamoDBDocumentClient, tableName: string) {
+  async function slotsOf(key: { pk: string; sk: string }, limit: number) {
+    const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Array.from({ length: limit }, (_, i) => current.Item?.[`s${i}`] as number | undefined);
+  }
+
   return {
+    /** Events in the window so far, without recording one. */
+    async count(key: { pk: string; sk: string }, window: SlidingWindow, nowSeconds: number): Promise<number> {
+      return eventsInWindow(await slotsOf(key, window.limit), window, nowSeconds);
+    },
+
     async take(
       key: { pk: string; sk: string },
       window: SlidingWindow,
       nowSeconds: number,
     ): Promise<RateDecision> {
-      const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      const slots = Array.from(
-        { length: window.limit },
-        (_, i) => current.Item?.[`s${i}`] as number | undefined,
-      );
+      const slots = await slotsOf(key, window.limit);
       for (const index of freeSlots(slots, window, nowSeconds)) {
         const seen = slots[index];
         try {
@@ -36,7 +43,8 @@ export function createRateLimiter(db: DynamoDBDocumentClient, tableName: string)
               },
             }),
           );
-          return { allowed: true };
+          slots[index] = nowSeconds;
+          return { allowed: true, inWindow: eventsInWindow(slots, window, nowSeconds) };
         } catch (error) {
           // Someone else took this slot first: try the next free one.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -8,4 +8,5 @@ export const keys = {
   lastCompleted: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LAST_COMPLETED' }),
   userRate: (username: string) => ({ pk: `RATE#USER#${username.toLowerCase()}`, sk: 'SLOTS' }),
   ipRate: (ip: string) => ({ pk: `RATE#IP#${ip}`, sk: 'SLOTS' }),
+  failedPasswords: (username: string) => ({ pk: `RATE#PWFAIL#${username.toLowerCase()}`, sk: 'SLOTS' }),
 };

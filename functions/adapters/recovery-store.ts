@@ -37,6 +37,17 @@ export interface RecoveryRequest {
   readonly notifiedAt?: string;
   /** Cool-down only: when the factor will be removed unless the user cancels. */
   readonly resetAt?: string;
+  /** What the form saw when the request came in; read by the risk step. */
+  readonly signals?: RequestSignals;
+  readonly accountCreatedAt?: string;
+  readonly emailChangedAt?: string;
+}
+
+/** Risk signals known only when the request arrives. */
+export interface RequestSignals {
+  readonly lostPassword: boolean;
+  readonly failedPasswordAttempts: number;
+  readonly requestsInWindow: number;
 }
 
 export type ChallengeStatus = 'PENDING' | 'USED' | 'LOCKED' | 'CANCELLED' | 'CLOSED';

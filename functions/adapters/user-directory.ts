@@ -27,6 +27,8 @@ export interface DirectoryUser {
   readonly status: string;
   readonly mfa: readonly string[];
   readonly createdAt?: string;
+  /** The pool's custom attributes (`custom:*`) of the user. */
+  readonly customAttributes: Readonly<Record<string, string>>;
 }
 
 const REJECTIONS = new Set([
@@ -91,6 +93,11 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           status: user.UserStatus ?? 'UNKNOWN',
           mfa: user.UserMFASettingList ?? [],
           createdAt: user.UserCreateDate?.toISOString(),
+          customAttributes: Object.fromEntries(
+            (user.UserAttributes ?? [])
+              .filter((a) => a.Name?.startsWith('custom:') && a.Value !== undefined)
+              .map((a) => [a.Name, a.Value]),
+          ),
         };
       } catch (error) {
         if (awsErrorName(error) === 'UserNotFoundException') return undefined;

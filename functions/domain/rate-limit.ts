@@ -29,3 +29,13 @@ export function secondsUntilFree(
   if (taken.length < window.limit) return 0;
   return Math.max(1, Math.min(...taken) + window.windowSeconds - nowSeconds);
 }
+
+/** Slots holding an event still inside the window. */
+export function eventsInWindow(
+  slots: readonly (number | undefined)[],
+  window: SlidingWindow,
+  nowSeconds: number,
+) {
+  const cutoff = nowSeconds - window.windowSeconds;
+  return slots.filter((slot) => slot !== undefined && slot > cutoff).length;
+}

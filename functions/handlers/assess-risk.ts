@@ -3,12 +3,12 @@ import { auditLogFrom, recoveryStoreFrom, systemClock } from '../shared/dependen
 import { parseStepInput, stepInput } from '../shared/step-input';
 import { scoreRisk } from '../use-cases/workflow-steps';
 
-const config = loadConfig(['recoveryTableName', 'auditTableName', 'privilegedGroups', 'recentRecoveryDays']);
+const config = loadConfig(['recoveryTableName', 'auditTableName', 'riskPolicy']);
 const deps = {
   store: recoveryStoreFrom(config),
   audit: auditLogFrom(config),
   clock: systemClock,
-  policy: { privilegedGroups: config.privilegedGroups, recentRecoveryDays: config.recentRecoveryDays },
+  policy: config.riskPolicy,
 };
 
 /** Workflow step AssessRisk. */

@@ -3,7 +3,8 @@ import { directoryStepDepsFrom } from '../shared/dependencies';
 import { parseStepInput, stepInput } from '../shared/step-input';
 import { lookUpUser } from '../use-cases/workflow-steps';
 
-const deps = directoryStepDepsFrom(loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId']));
+const config = loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId', 'riskPolicy']);
+const deps = { ...directoryStepDepsFrom(config), policy: config.riskPolicy };
 
 /** Workflow step LookUpUser. */
 export async function handler(event: unknown) {

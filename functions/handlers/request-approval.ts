@@ -17,7 +17,7 @@ const config = loadConfig([
   'publicBaseUrl',
   'approvalTimeoutSeconds',
   'privilegedApprovals',
-  'privilegedGroups',
+  'riskPolicy',
   'supportEmail',
 ]);
 const deps = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { riskPolicySchema } from '../domain/risk';
 import { ConfigError } from './errors';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -24,16 +25,19 @@ const settingsSchema = z.object({
   userRequestWindowSeconds: positiveInt(86_400),
   ipRequestLimit: requestLimit(20),
   ipRequestWindowSeconds: positiveInt(3_600),
-  privilegedGroups: z
+  /** JSON; see functions/domain/risk.ts for the rules and their defaults. */
+  riskPolicy: z
     .string()
-    .default('admins')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((group) => group.trim())
-        .filter(Boolean),
-    ),
-  recentRecoveryDays: positiveInt(30),
+    .default('{}')
+    .transform((value, context) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(riskPolicySchema),
   approvalTimeoutSeconds: positiveInt(72 * 3600),
   coolDownSeconds: z.coerce.number().int().min(0).default(0),
   privilegedApprovals: z.coerce.number().int().min(1).max(5).default(2),
@@ -68,8 +72,7 @@ const environmentNames: Record<SettingName, string> = {
   userRequestWindowSeconds: 'USER_REQUEST_WINDOW_SECONDS',
   ipRequestLimit: 'IP_REQUEST_LIMIT',
   ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
-  privilegedGroups: 'PRIVILEGED_GROUPS',
-  recentRecoveryDays: 'RECENT_RECOVERY_DAYS',
+  riskPolicy: 'RISK_POLICY',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
   coolDownSeconds: 'COOL_DOWN_SECONDS',
   privilegedApprovals: 'PRIVILEGED_APPROVALS',
@@ -110,7 +113,8 @@ export function loadConfig<K extends SettingName>(
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
       const variable = key === 'region' ? 'AWS_REGION' : (environmentNames[key as SettingName] ?? key);
-      return `${variable}: ${issue.message}`;
+      const field = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
+      return `${variable}${field}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

@@ -4,6 +4,7 @@ import type { Mailer } from '../adapters/mailer';
 import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
+import type { RiskPolicy } from '../domain/risk';
 import {
   DecisionConflictError,
   ForbiddenError,
@@ -34,7 +35,7 @@ export async function requestApproval(
     readonly settings: {
       readonly approvalTimeoutSeconds: number;
       readonly privilegedApprovals: number;
-      readonly privilegedGroups: readonly string[];
+      readonly riskPolicy: Pick<RiskPolicy, 'privilegedGroups'>;
       readonly supportEmail: string;
       readonly publicBaseUrl: string;
     };
@@ -42,7 +43,9 @@ export async function requestApproval(
 ): Promise<void> {
   const request = await requestOf(deps.store, input.requestId);
   const now = deps.clock();
-  const privileged = (request.groups ?? []).some((group) => deps.settings.privilegedGroups.includes(group));
+  const privileged = (request.groups ?? []).some((group) =>
+    deps.settings.riskPolicy.privilegedGroups.includes(group),
+  );
   const requiredApprovals = privileged ? deps.settings.privilegedApprovals : 1;
   await deps.approvals.open({
     requestId: request.requestId,

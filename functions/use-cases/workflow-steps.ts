@@ -4,7 +4,7 @@ import type { Mailer } from '../adapters/mailer';
 import type { RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
 import { codeEmail, deniedEmail, failedEmail, lockedEmail, totpRemovedEmail } from '../domain/emails';
-import { assessRisk, type RiskAssessment, type RiskPolicy } from '../domain/risk';
+import { assessRisk, emailChangeTime, type RiskAssessment, type RiskPolicy } from '../domain/risk';
 import { hashCancelToken, hashRecoveryCode, newCancelToken, newRecoveryCode } from '../domain/secrets';
 import { RecoveryNotFoundError, TotpResetUnsupportedError, TotpStillPresentError } from '../shared/errors';
 import { auditSubject, requestOf } from './request-context';
@@ -22,7 +22,9 @@ export interface StepDeps {
 /** Reads the user from the pool and decides whether a code may be sent at all. */
 export async function lookUpUser(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory'>,
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory'> & {
+    readonly policy: Pick<RiskPolicy, 'emailChanged'>;
+  },
 ): Promise<{ eligible: boolean; reason: string }> {
   const request = await requestOf(deps.store, requestId);
   const user = await deps.directory.getUser(request.username);
@@ -31,7 +33,16 @@ export async function lookUpUser(
   else if (!user.enabled) reason = 'USER_DISABLED';
   else if (!user.email || !user.emailVerified) reason = 'NO_VERIFIED_EMAIL';
   const groups = user && reason === 'OK' ? await deps.directory.groupsOf(user.username) : [];
-  if (user && reason === 'OK') await deps.store.updateRequest(requestId, { email: user.email, groups });
+  if (user && reason === 'OK') {
+    const attribute = deps.policy.emailChanged?.attribute;
+    const emailChangedAt = attribute ? emailChangeTime(user.customAttributes[attribute]) : undefined;
+    await deps.store.updateRequest(requestId, {
+      email: user.email,
+      groups,
+      ...(user.createdAt ? { accountCreatedAt: user.createdAt } : {}),
+      ...(emailChangedAt ? { emailChangedAt } : {}),
+    });
+  }
   await deps.audit.append({
     ...auditSubject(request),
     type: 'UserLookedUp',
@@ -52,14 +63,20 @@ export async function scoreRisk(
   deps: Pick<StepDeps, 'store' | 'audit' | 'clock'> & { readonly policy: RiskPolicy },
 ): Promise<RiskAssessment> {
   const request = await requestOf(deps.store, requestId);
-  const last = await deps.store.lastCompletion(request.sub);
-  const windowStart = deps.clock().getTime() - deps.policy.recentRecoveryDays * 86_400_000;
+  const lastCompletedRecoveryAt = await deps.store.lastCompletion(request.sub);
   const risk = assessRisk(
     {
       groups: request.groups ?? [],
-      recentCompletedRecoveries: last && Date.parse(last) > windowStart ? 1 : 0,
+      lastCompletedRecoveryAt,
+      requestsInWindow: request.signals?.requestsInWindow ?? 1,
+      accountCreatedAt: request.accountCreatedAt,
+      failedPasswordAttempts: request.signals?.failedPasswordAttempts ?? 0,
+      emailChangedAt: request.emailChangedAt,
+      // A request stored without signals cannot prove its password was checked: treat it as lost.
+      lostPassword: request.signals?.lostPassword ?? true,
     },
     deps.policy,
+    deps.clock(),
   );
   await deps.store.updateRequest(requestId, { risk });
   await deps.audit.append({

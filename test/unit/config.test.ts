@@ -9,13 +9,34 @@ const env = {
 
 describe('reading configuration', () => {
   it('reads what a function needs and fills defaults', () => {
-    const config = loadConfig(['recoveryTableName', 'codeTtlSeconds', 'privilegedGroups'], env);
+    const config = loadConfig(['recoveryTableName', 'codeTtlSeconds', 'riskPolicy'], env);
     expect(config).toMatchObject({
       region: 'eu-west-1',
       recoveryTableName: 'recoveries',
       codeTtlSeconds: 600,
-      privilegedGroups: ['admins'],
+      riskPolicy: { privilegedGroups: ['admins'], newAccountDays: 7, failedPasswordAttempts: 3 },
     });
+  });
+
+  it('reads the risk policy as JSON, keeps the defaults of unset rules, and names a bad field', () => {
+    const policy = loadConfig(['riskPolicy'], {
+      ...env,
+      RISK_POLICY: '{"privilegedGroups":["root","ops"],"newAccountDays":0}',
+    }).riskPolicy;
+    expect(policy).toMatchObject({
+      privilegedGroups: ['root', 'ops'],
+      newAccountDays: 0,
+      recentRecoveryDays: 30,
+    });
+    expect(() => loadConfig(['riskPolicy'], { ...env, RISK_POLICY: '{"newAccountDays":-1}' })).toThrow(
+      /RISK_POLICY \(newAccountDays\): /,
+    );
+    expect(() => loadConfig(['riskPolicy'], { ...env, RISK_POLICY: '{"newAcountDays":1}' })).toThrow(
+      /RISK_POLICY: .*newAcountDays/,
+    );
+    expect(() => loadConfig(['riskPolicy'], { ...env, RISK_POLICY: 'admins' })).toThrow(
+      /RISK_POLICY: must be a JSON object/,
+    );
   });
 
   it('fails at cold start naming the missing variable', () => {

@@ -26,6 +26,7 @@ function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfte
     enabled: true,
     status: 'CONFIRMED',
     mfa,
+    customAttributes: {},
   });
   const directory = {
     async deleteSoftwareToken() {
