@@ -53,7 +53,7 @@ export function requestPage(options: PageOptions): string {
     `<h1>Lost the phone with your authenticator app?</h1>
 <p>You can remove the old authenticator from your account and set up a new one. Here is what happens:</p>
 <ol>
-<li>You confirm your password below.</li>
+<li>You confirm your password below (or tell us you lost it too).</li>
 <li>We email you an 8-digit code. You type it on the next page.</li>
 <li>For some accounts, a person in our support team checks the request first.</li>
 <li>We remove the old authenticator and sign you out everywhere. You then sign in and set up the new one.</li>
@@ -64,10 +64,15 @@ export function requestPage(options: PageOptions): string {
 <input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="identifier-error">
 <p class="error" id="identifier-error" hidden></p>
 </div>
-<div class="field">
+<div class="field" id="password-field">
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
 <p class="error" id="password-error" hidden></p>
+</div>
+<div class="field checkbox">
+<input id="lost-password" name="lostPassword" type="checkbox" aria-describedby="lost-password-hint">
+<label for="lost-password">I also lost my password</label>
+<p class="hint" id="lost-password-hint">Without your password, a person in our support team checks the request before anything changes, which can take a few days. Once the authenticator is removed, use "Forgot password" when you sign in.</p>
 </div>
 <p class="error" id="form-error" role="alert" hidden></p>
 <button type="submit">Send me a code</button>

@@ -36,20 +36,26 @@ const deps = {
   settings: config,
 };
 
+const username = z.string().trim().min(1).max(128);
+const email = z.string().trim().toLowerCase().email().max(254);
 const password = z.string().min(1).max(256);
+// "I also lost my password" is said explicitly; a missing password is never taken to mean it.
+const lostPassword = z.literal(true);
 const body = z.union([
-  z.strictObject({ username: z.string().trim().min(1).max(128), password }),
-  z.strictObject({ email: z.string().trim().toLowerCase().email().max(254), password }),
+  z.strictObject({ username, password }),
+  z.strictObject({ email, password }),
+  z.strictObject({ username, lostPassword }),
+  z.strictObject({ email, lostPassword }),
 ]);
 
 /** POST /recoveries */
 export async function handler(event: APIGatewayProxyEventV2) {
   try {
-    const { password: secret, ...identifier } = parseJsonBody(event, body);
+    const parsed = parseJsonBody(event, body);
     const result = await startRecovery(
       {
-        identifier,
-        password: secret,
+        identifier: 'username' in parsed ? { username: parsed.username } : { email: parsed.email },
+        password: 'password' in parsed ? parsed.password : undefined,
         sourceIp: event.requestContext.http.sourceIp,
         userAgent: event.requestContext.http.userAgent.slice(0, 256),
       },

@@ -10,7 +10,8 @@ import { AuthenticationFailedError, RateLimitedError, TransientDependencyError }
 
 export interface StartRecoveryInput {
   readonly identifier: { readonly username: string } | { readonly email: string };
-  readonly password: string;
+  /** The first factor, or nothing when the user says they also lost their password. */
+  readonly password: string | undefined;
   readonly sourceIp: string;
   readonly userAgent: string;
 }
@@ -38,10 +39,14 @@ export interface StartRecoveryDeps {
 // (code, approval, cool-down), in case a request ends without releasing it.
 const LOCK_MARGIN_SECONDS = 900;
 
+// Wrong passwords the form remembers per username, for the risk rule; more than any threshold allows.
+const FAILED_PASSWORD_WINDOW = { limit: 20, windowSeconds: 86_400 };
+
 /**
  * Accepts a lost-device request. The caller learns only "accepted" (202 with an id) or "wrong
  * credentials" (401); users without TOTP and rate-limited users get the same 202 as everyone else,
- * and nothing visible happens.
+ * and nothing visible happens. Without a password ("I also lost my password") there is no 401:
+ * unknown users get the same 202, and known ones always need a support approval.
  */
 export async function startRecovery(
   input: StartRecoveryInput,
@@ -62,16 +67,34 @@ export async function startRecovery(
     'username' in input.identifier
       ? input.identifier.username
       : await deps.directory.usernameForEmail(input.identifier.email);
-  // An unknown email still costs one password check, so response time does not tell it apart.
-  const proof = await deps.directory.provePassword(
-    settings.passwordProofClientId,
-    username ?? `unknown-${randomBytes(12).toString('hex')}`,
-    input.password,
+  const lostPassword = input.password === undefined;
+  let totpEnrolled: boolean;
+  if (input.password !== undefined) {
+    // An unknown email still costs one password check, so response time does not tell it apart.
+    const proof = await deps.directory.provePassword(
+      settings.passwordProofClientId,
+      username ?? `unknown-${randomBytes(12).toString('hex')}`,
+      input.password,
+    );
+    if (proof.kind === 'rejected' || username === undefined) {
+      if (username !== undefined) {
+        await deps.rateLimiter.take(keys.failedPasswords(username), FAILED_PASSWORD_WINDOW, nowSeconds);
+      }
+      throw new AuthenticationFailedError();
+    }
+    totpEnrolled = proof.totpEnrolled;
+  }
+  const user = username === undefined ? undefined : await deps.directory.getUser(username);
+  if (!user) {
+    if (!lostPassword) throw new AuthenticationFailedError();
+    return ignoreUnknown(deps, input, now);
+  }
+  totpEnrolled ??= user.mfa.includes('SOFTWARE_TOKEN_MFA');
+  const failedPasswordAttempts = await deps.rateLimiter.count(
+    keys.failedPasswords(user.username),
+    FAILED_PASSWORD_WINDOW,
+    nowSeconds,
   );
-  if (proof.kind === 'rejected' || username === undefined) throw new AuthenticationFailedError();
-
-  const user = await deps.directory.getUser(username);
-  if (!user) throw new AuthenticationFailedError();
 
   const requestId = newRequestId();
   const context = {
@@ -90,7 +113,7 @@ export async function startRecovery(
   };
   const retention = nowSeconds + 400 * 86_400;
 
-  if (!proof.totpEnrolled) {
+  if (!totpEnrolled) {
     return ignore(deps, { ...request, decoy: true }, retention, 'NO_TOTP');
   }
 
@@ -126,11 +149,13 @@ export async function startRecovery(
     return ignore(deps, { ...request, decoy: true }, retention, 'RATE_LIMITED');
   }
 
-  await deps.store.putRequest(request, retention);
+  const signals = { lostPassword, failedPasswordAttempts, requestsInWindow: userDecision.inWindow };
+  await deps.store.putRequest({ ...request, signals }, retention);
   await deps.audit.append({
     ...auditContext(context),
     type: 'RecoveryRequested',
     actor: `user:${user.username}`,
+    details: { lostPassword },
   });
   try {
     await deps.workflow.start({
@@ -194,7 +219,7 @@ function auditContext(context: {
   return {
     requestId: context.requestId,
     username: context.username,
-    userSub: context.sub,
+    ...(context.sub ? { userSub: context.sub } : {}),
     sourceIp: context.sourceIp,
     userAgent: context.userAgent,
   };
@@ -205,7 +230,7 @@ async function ignore(
   deps: StartRecoveryDeps,
   request: Parameters<RecoveryStore['putRequest']>[0],
   retention: number,
-  reason: 'NO_TOTP' | 'RATE_LIMITED',
+  reason: 'NO_TOTP' | 'RATE_LIMITED' | 'UNKNOWN_USER',
 ): Promise<{ requestId: string }> {
   await deps.store.putRequest(request, retention);
   const context = auditContext(request);
@@ -222,4 +247,29 @@ async function ignore(
     deps.store.terminalMark(request.requestId, 'IGNORED'),
   );
   return { requestId: request.requestId };
+}
+
+/**
+ * A lost-password request for nobody: recorded under the name as typed, with no user behind it, and
+ * answered exactly like a real one.
+ */
+function ignoreUnknown(
+  deps: StartRecoveryDeps,
+  input: StartRecoveryInput,
+  now: Date,
+): Promise<{ requestId: string }> {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const typed = 'username' in input.identifier ? input.identifier.username : input.identifier.email;
+  const request = {
+    requestId: newRequestId(),
+    username: typed,
+    sub: '',
+    status: 'STARTED' as const,
+    createdAt: now.toISOString(),
+    decoy: true,
+    sourceIp: input.sourceIp,
+    userAgent: input.userAgent,
+    codeExpiresAt: nowSeconds + deps.settings.codeTtlSeconds,
+  };
+  return ignore(deps, request, nowSeconds + 400 * 86_400, 'UNKNOWN_USER');
 }

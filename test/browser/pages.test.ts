@@ -35,7 +35,7 @@ beforeEach(async () => {
 async function askForRecovery(user: TestUser): Promise<string> {
   await page.goto(`${stack.apiUrl}/`);
   await page.getByLabel('Username or email address').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/recover\/[A-Za-z0-9_-]{22}$/);
   await expect
@@ -69,6 +69,21 @@ describe('the lost-device pages, in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshots(page, 'completed');
     expect((await signIn(cognito, stack, user)).ChallengeName).toBe('MFA_SETUP');
+  });
+
+  it('let a user who also lost the password ask without it, and say support will check', async () => {
+    const user = await createUser(cognito, stack);
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByLabel('Username or email address').fill(user.email);
+    await page.getByLabel('I also lost my password').check();
+    expect(await page.getByLabel('Password', { exact: true }).isVisible()).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.waitForURL(/\/recover\/[A-Za-z0-9_-]{22}$/);
+    const code = codeFrom(await mail.waitFor(user.email, CODE_SUBJECT));
+    await typeCode(code);
+    await expect.poll(() => page.locator('#state').textContent(), { timeout: 15_000 }).toContain('support');
+    expect((await signIn(cognito, stack, user)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
   });
 
   it('show the attempts left after a wrong code, accept pasted spaces, and tie the error to the field', async () => {

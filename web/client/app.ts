@@ -32,20 +32,32 @@ function requestForm() {
   const form = byId<HTMLFormElement>('request-form');
   const identifier = byId<HTMLInputElement>('identifier');
   const password = byId<HTMLInputElement>('password');
+  const lostPassword = byId<HTMLInputElement>('lost-password');
+  lostPassword.addEventListener('change', () => {
+    byId<HTMLElement>('password-field').hidden = lostPassword.checked;
+    password.disabled = lostPassword.checked;
+    fieldError(password, 'password-error', undefined);
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const id = identifier.value.trim();
+    const needsPassword = !lostPassword.checked;
     fieldError(identifier, 'identifier-error', id ? undefined : 'Enter your username or email address.');
-    fieldError(password, 'password-error', password.value ? undefined : 'Enter your password.');
+    fieldError(
+      password,
+      'password-error',
+      !needsPassword || password.value
+        ? undefined
+        : 'Enter your password, or tick "I also lost my password".',
+    );
     fieldError(undefined, 'form-error', undefined);
     if (!id) return identifier.focus();
-    if (!password.value) return password.focus();
+    if (needsPassword && !password.value) return password.focus();
     const button = form.querySelector('button') as HTMLButtonElement;
     button.disabled = true;
     try {
-      const body = id.includes('@')
-        ? { email: id, password: password.value }
-        : { username: id, password: password.value };
+      const proof = needsPassword ? { password: password.value } : { lostPassword: true };
+      const body = id.includes('@') ? { email: id, ...proof } : { username: id, ...proof };
       const { status, json } = await post('/recoveries', body);
       if (status === 202) {
         window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}`);
@@ -66,7 +78,7 @@ function requestForm() {
 
 const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
   COMPLETED: {
-    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: sign in with your password and set up your new authenticator when asked.',
+    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: sign in (use “Forgot password” first if you lost it too) and set up your new authenticator when asked.',
     tone: 'done',
   },
   EXPIRED: {
