@@ -56,3 +56,8 @@ export function verifyTotp(secretBase32: string, code: string, nowMs = Date.now(
   const step = Math.floor(nowMs / 30_000);
   return [-1, 0, 1].some((drift) => hotp(secret, step + drift) === code);
 }
+
+/** The current code of a secret, as an authenticator app would show it. */
+export function totpNow(secretBase32: string, nowMs = Date.now()): string {
+  return hotp(base32Decode(secretBase32), Math.floor(nowMs / 30_000));
+}

@@ -3,24 +3,15 @@ import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
 import { auditOf, waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
-import {
-  createUser,
-  setUpAuthenticatorAtSignIn,
-  signIn,
-  signInWithTotp,
-  type TestUser,
-} from '../support/users';
+import { decide, staffToken } from '../support/staff';
+import { createUser, setUpAuthenticatorAtSignIn, signIn, type TestUser } from '../support/users';
 
 const stack = inject('stack');
 const { cognito, documents } = stackClients(stack);
 const mail = mailbox(stack.endpoints.ses);
 const CODE_SUBJECT = /code to remove/;
 
-/** An access token of a seeded staff member (sam, sara: support; audrey: auditor). */
-async function tokenOf(user: TestUser | string): Promise<string> {
-  const person = typeof user === 'string' ? (stack.users.find((u) => u.username === user) as TestUser) : user;
-  return (await signInWithTotp(cognito, stack, { ...person })).AccessToken as string;
-}
+const tokenOf = (person: TestUser | string) => staffToken(stack, person);
 
 /** Requests a recovery and confirms the code; resolves once the request waits for support (or ends). */
 async function confirmedRequest(user: TestUser, emailNumber = 1) {
@@ -31,18 +22,6 @@ async function confirmedRequest(user: TestUser, emailNumber = 1) {
   expect((await api.post(`/recoveries/${requestId}/confirm`, { code })).status).toBe(200);
   return { api, requestId };
 }
-
-const decide = (
-  api: ReturnType<typeof httpClient>,
-  requestId: string,
-  verb: 'approve' | 'deny',
-  token?: string,
-) =>
-  api.post(
-    `/support/approvals/${requestId}/${verb}`,
-    { reason: 'verified by phone call' },
-    token ? { authorization: `Bearer ${token}` } : {},
-  );
 
 describe('support approval of high-risk requests', () => {
   it('lets a member of admins recover only after two different support staff approve', async () => {
