@@ -37,7 +37,8 @@ export const functionCatalog = {
   },
   web: {
     entry: 'functions/handlers/web.ts',
-    description: 'The pages people use: lost-device form, code confirmation and status, cancel',
+    description:
+      'The pages people use: lost-device form, code confirmation and status, cancel, support console',
   },
   'look-up-user': {
     entry: 'functions/handlers/look-up-user.ts',
@@ -108,4 +109,5 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /assets/{file}', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /support', functionName: 'web', auth: 'none' },
 ];

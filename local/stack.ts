@@ -163,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FROM_ADDRESS: 'no-reply@recovery.example.com',
       SUPPORT_EMAIL: 'support@example.com',
       PRIVILEGED_APPROVALS: '2',
+      STAFF_CLIENT_ID: pool.userPoolClientId,
       RISK_POLICY: JSON.stringify(riskPolicy),
       LOCAL_ENDPOINT_DYNAMODB: dynamodb.url,
       LOCAL_ENDPOINT_SES: ses.url,

@@ -118,6 +118,53 @@ export function cancelPage(requestId: string, options: PageOptions): string {
   );
 }
 
+/** The support console: staff sign in against the pool, then review the requests waiting for them. */
+export function supportPage(
+  options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
+): string {
+  return layout(
+    'Support: recovery requests',
+    'support',
+    `<h1>Recovery requests to review</h1>
+<section id="sign-in" aria-labelledby="sign-in-heading">
+<h2 id="sign-in-heading">Sign in with your staff account</h2>
+<form id="sign-in-form" novalidate>
+<div class="field">
+<label for="staff-username">Username</label>
+<input id="staff-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+</div>
+<div class="field">
+<label for="staff-password">Password</label>
+<input id="staff-password" name="password" type="password" autocomplete="current-password" required>
+</div>
+<div class="field" id="staff-code-field" hidden>
+<label for="staff-code">6-digit code from your authenticator</label>
+<input id="staff-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code">
+</div>
+<p class="error" id="sign-in-error" role="alert" hidden></p>
+<button type="submit">Sign in</button>
+</form>
+</section>
+<section id="queue" aria-labelledby="queue-heading" hidden>
+<h2 id="queue-heading">Requests</h2>
+<p>Signed in as <strong id="staff-name"></strong>. <button type="button" class="secondary" id="sign-out">Sign out</button></p>
+<div class="field">
+<label for="status-filter">Show</label>
+<select id="status-filter">
+<option value="PENDING">Waiting for a decision</option>
+<option value="APPROVED">Approved</option>
+<option value="DENIED">Denied</option>
+</select>
+</div>
+<div id="queue-state" role="status" aria-live="polite"></div>
+<ul id="approvals" class="approvals"></ul>
+<button type="button" class="secondary" id="more" hidden>Show more</button>
+</section>`,
+    options,
+    { 'cognito-url': options.cognitoUrl, 'client-id': options.clientId },
+  );
+}
+
 /** Any path the web handler does not know. */
 export function notFoundPage(options: PageOptions): string {
   return layout(

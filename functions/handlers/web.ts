@@ -1,40 +1,38 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { appScript, styleSheet } from '../../web/dist/assets';
-import { cancelPage, confirmPage, notFoundPage, requestPage } from '../../web/pages';
+import { cancelPage, confirmPage, notFoundPage, requestPage, supportPage } from '../../web/pages';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 
-const config = loadConfig(['mailboxUrl']);
+const config = loadConfig(['mailboxUrl', 'staffClientId']);
 const options = config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {};
+// Staff sign in straight against Cognito from the console page: the only other origin any page may call.
+const cognitoUrl = config.endpoints.cognito ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
 const assets: Record<string, { type: string; body: string }> = {
-  'app.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: appScript,
-  },
-  'styles.css': {
-    type: 'text/css; charset=utf-8',
-    body: styleSheet,
-  },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: appScript },
+  'styles.css': { type: 'text/css; charset=utf-8', body: styleSheet },
 };
 
-// Same origin only, no inline code, no third party: the pages work with nothing else allowed.
-const PAGE_HEADERS = {
+// No inline code, no third party: the pages work with nothing else allowed.
+const contentSecurityPolicy = (connect: string) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; connect-src ${connect}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+
+const pageHeaders = (connect = "'self'") => ({
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': contentSecurityPolicy(connect),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
-};
+});
 
-const page = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({
+const page = (statusCode: number, body: string, connect?: string): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
-  headers: PAGE_HEADERS,
+  headers: pageHeaders(connect),
   body,
 });
 
-/** GET /, /recover/{requestId}, /recover/{requestId}/cancel and /assets/{file}. */
+/** GET /, /recover/{requestId}, /recover/{requestId}/cancel, /support and /assets/{file}. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const requestId = event.pathParameters?.requestId ?? '';
   const validId = REQUEST_ID_PATTERN.test(requestId);
@@ -45,6 +43,12 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       return validId ? page(200, confirmPage(requestId, options)) : page(404, notFoundPage(options));
     case 'GET /recover/{requestId}/cancel':
       return validId ? page(200, cancelPage(requestId, options)) : page(404, notFoundPage(options));
+    case 'GET /support':
+      return page(
+        200,
+        supportPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
+        `'self' ${new URL(cognitoUrl).origin}`,
+      );
     case 'GET /assets/{file}': {
       const asset = assets[event.pathParameters?.file ?? ''];
       if (!asset) return page(404, notFoundPage(options));

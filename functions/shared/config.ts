@@ -43,6 +43,8 @@ const settingsSchema = z.object({
   privilegedApprovals: z.coerce.number().int().min(1).max(5).default(2),
   supportGroup: z.string().min(1).default('mfa-recovery-support'),
   supportEmail: z.string().email(),
+  /** The app client staff sign in with (support console, CLI); the JWT authorizer's audience. */
+  staffClientId: z.string().min(1),
   /** Local stack only: the mailbox link the pages show. */
   mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
@@ -78,6 +80,7 @@ const environmentNames: Record<SettingName, string> = {
   privilegedApprovals: 'PRIVILEGED_APPROVALS',
   supportGroup: 'SUPPORT_GROUP',
   supportEmail: 'SUPPORT_EMAIL',
+  staffClientId: 'STAFF_CLIENT_ID',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };
 

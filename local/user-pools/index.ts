@@ -56,6 +56,16 @@ export async function startCognitoEmulator(
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://local');
+    // Browsers call Cognito's public operations (InitiateAuth, ...) cross-origin, as the real service allows.
+    response.setHeader('access-control-allow-origin', '*');
+    if (request.method === 'OPTIONS') {
+      response.setHeader('access-control-allow-methods', 'POST');
+      response.setHeader('access-control-allow-headers', 'content-type, x-amz-target, x-amz-user-agent');
+      response.setHeader('access-control-max-age', '600');
+      response.statusCode = 204;
+      response.end();
+      return;
+    }
     if (request.method === 'GET') {
       if (url.pathname === '/health') return answer(response, 200, { ok: true });
       const match = /^\/([\w-]+_[0-9A-Za-z]+)\/\.well-known\/jwks\.json$/.exec(url.pathname);

@@ -1,5 +1,8 @@
 /// <reference lib="dom" />
-// The pages' behaviour: plain DOM code, no framework, same-origin fetch only.
+// The pages' behaviour: plain DOM code, no framework, same-origin fetch only (the support console
+// also signs staff in against Cognito).
+
+import { supportConsole } from './support';
 
 const main = document.getElementById('main') as HTMLElement;
 const page = main.dataset.page;
@@ -227,3 +230,4 @@ function cancelButton() {
 if (page === 'request') requestForm();
 if (page === 'confirm') confirmForm();
 if (page === 'cancel') cancelButton();
+if (page === 'support') supportConsole(main);
