@@ -1,9 +1,18 @@
 import type { Settings } from '../shared/config';
 
-/** What a client needs from configuration: the region and, locally, an endpoint override. */
-export type ClientSettings = Pick<Settings, 'region' | 'endpoints'>;
+/** What a client needs from configuration: the region, a request timeout and, locally, an endpoint override. */
+export type ClientSettings = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs'>;
 
+/**
+ * A hung dependency must fail the call fast enough for the SDK's own retries (and then the
+ * workflow's) to run inside the function's time limit, rather than the function timing out.
+ */
 export const clientConfig = (settings: ClientSettings, endpoint: string | undefined) => ({
   region: settings.region,
+  requestHandler: {
+    connectionTimeout: 1_000,
+    requestTimeout: settings.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  },
   ...(endpoint ? { endpoint } : {}),
 });

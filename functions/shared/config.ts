@@ -9,6 +9,8 @@ const requestLimit = (fallback: number) => z.coerce.number().int().min(1).max(10
 /** Every setting of the product, with its environment variable and default. */
 const settingsSchema = z.object({
   region: z.string().min(1),
+  /** How long an AWS call may go unanswered before the SDK gives up on it and retries. */
+  requestTimeoutMs: positiveInt(3000),
   recoveryTableName: z.string().min(1),
   auditTableName: z.string().min(1),
   userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like us-east-1_AbC123xyz'),
@@ -56,7 +58,8 @@ const settingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-type SettingName = Exclude<keyof Settings, 'region' | 'endpoints'>;
+type BaseSetting = 'region' | 'endpoints' | 'requestTimeoutMs';
+type SettingName = Exclude<keyof Settings, BaseSetting>;
 
 const environmentNames: Record<SettingName, string> = {
   recoveryTableName: 'RECOVERY_TABLE_NAME',
@@ -84,7 +87,7 @@ const environmentNames: Record<SettingName, string> = {
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };
 
-export type Config<K extends SettingName> = Pick<Settings, K | 'region' | 'endpoints'>;
+export type Config<K extends SettingName> = Pick<Settings, K | BaseSetting>;
 
 /**
  * Reads and validates the settings a function needs, once, at cold start. This is the only place
@@ -96,6 +99,7 @@ export function loadConfig<K extends SettingName>(
 ): Config<K> {
   const raw: Record<string, unknown> = {
     region: env.AWS_REGION,
+    requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
     endpoints: {
       dynamodb: env.LOCAL_ENDPOINT_DYNAMODB,
       ses: env.LOCAL_ENDPOINT_SES,
@@ -105,6 +109,7 @@ export function loadConfig<K extends SettingName>(
   };
   const shape: Record<string, z.ZodType> = {
     region: settingsSchema.shape.region,
+    requestTimeoutMs: settingsSchema.shape.requestTimeoutMs,
     endpoints: settingsSchema.shape.endpoints,
   };
   for (const name of needed) {
@@ -115,7 +120,12 @@ export function loadConfig<K extends SettingName>(
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
-      const variable = key === 'region' ? 'AWS_REGION' : (environmentNames[key as SettingName] ?? key);
+      const variable =
+        key === 'region'
+          ? 'AWS_REGION'
+          : key === 'requestTimeoutMs'
+            ? 'AWS_REQUEST_TIMEOUT_MS'
+            : (environmentNames[key as SettingName] ?? key);
       const field = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
       return `${variable}${field}: ${issue.message}`;
     });

@@ -13,7 +13,7 @@ import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
 import type { Settings } from './config';
 
-type Base = Pick<Settings, 'region' | 'endpoints'>;
+type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs'>;
 
 /** The real clock; use cases take it as a dependency so tests can move time. */
 export const systemClock = () => new Date();
