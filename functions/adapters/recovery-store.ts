@@ -232,6 +232,21 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       }
     },
 
+    /** Puts a just-used challenge back to pending with its token, when the workflow could not be resumed. */
+    async reopenChallenge(requestId: string, taskToken: string): Promise<void> {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.challenge(requestId),
+          UpdateExpression: 'SET #status = :pending, taskToken = :token',
+          ConditionExpression: '#status = :used AND attribute_not_exists(taskToken)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':used': 'USED', ':token': taskToken },
+        }),
+      );
+      await this.updateRequest(requestId, { status: 'CODE_SENT' });
+    },
+
     /** Counts one wrong code atomically; resolves the new count, or undefined when no attempt was left. */
     async countWrongAttempt(requestId: string, nowSeconds: number): Promise<number | undefined> {
       try {

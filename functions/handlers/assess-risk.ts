@@ -1,6 +1,6 @@
 import { loadConfig } from '../shared/config';
 import { auditLogFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
-import { parseStepInput, stepInput } from '../shared/step-input';
+import { stepInput, workflowStep } from '../shared/step-input';
 import { scoreRisk } from '../use-cases/workflow-steps';
 
 const config = loadConfig(['recoveryTableName', 'auditTableName', 'riskPolicy']);
@@ -12,7 +12,4 @@ const deps = {
 };
 
 /** Workflow step AssessRisk. */
-export async function handler(event: unknown) {
-  const { requestId } = parseStepInput(stepInput, event);
-  return scoreRisk(requestId, deps);
-}
+export const handler = workflowStep(stepInput, ({ requestId }) => scoreRisk(requestId, deps));

@@ -7,7 +7,7 @@ import {
   recoveryStoreFrom,
   systemClock,
 } from '../shared/dependencies';
-import { parseStepInput, stepInput } from '../shared/step-input';
+import { stepInput, workflowStep } from '../shared/step-input';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
 const config = loadConfig(['recoveryTableName', 'auditTableName', 'fromAddress']);
@@ -27,6 +27,4 @@ const input = stepInput.extend({
 });
 
 /** Workflow terminal steps (Completed, Expired, Locked, Cancelled, Ignored, Failed). */
-export async function handler(event: unknown) {
-  return finishRecovery(parseStepInput(input, event), deps);
-}
+export const handler = workflowStep(input, (parsed) => finishRecovery(parsed, deps));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../shared/config';
 import { auditLogFrom, mailerFrom, pepperFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
-import { parseStepInput, stepInput } from '../shared/step-input';
+import { stepInput, workflowStep } from '../shared/step-input';
 import { issueCode } from '../use-cases/workflow-steps';
 
 const config = loadConfig([
@@ -28,7 +28,7 @@ const deps = {
 const input = stepInput.extend({ taskToken: z.string().min(1) });
 
 /** Workflow step IssueCode (`lambda:invoke.waitForTaskToken`): returns at once; the API resumes the task. */
-export async function handler(event: unknown) {
-  await issueCode(parseStepInput(input, event), deps);
+export const handler = workflowStep(input, async (parsed) => {
+  await issueCode(parsed, deps);
   return { issued: true };
-}
+});

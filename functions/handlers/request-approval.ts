@@ -7,7 +7,7 @@ import {
   recoveryStoreFrom,
   systemClock,
 } from '../shared/dependencies';
-import { parseStepInput, stepInput } from '../shared/step-input';
+import { stepInput, workflowStep } from '../shared/step-input';
 import { requestApproval } from '../use-cases/support-approval';
 
 const config = loadConfig([
@@ -32,7 +32,7 @@ const deps = {
 const input = stepInput.extend({ taskToken: z.string().min(1) });
 
 /** Workflow step AwaitApproval (`lambda:invoke.waitForTaskToken`): the support API resumes the task. */
-export async function handler(event: unknown) {
-  await requestApproval(parseStepInput(input, event), deps);
+export const handler = workflowStep(input, async (parsed) => {
+  await requestApproval(parsed, deps);
   return { requested: true };
-}
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../shared/config';
 import { auditLogFrom, mailerFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
-import { parseStepInput, stepInput } from '../shared/step-input';
+import { stepInput, workflowStep } from '../shared/step-input';
 import { startCoolDown } from '../use-cases/support-approval';
 
 const config = loadConfig([
@@ -23,7 +23,7 @@ const deps = {
 const input = stepInput.extend({ taskToken: z.string().min(1) });
 
 /** Workflow step CoolDown (`lambda:invoke.waitForTaskToken`): its timeout lets the reset go ahead. */
-export async function handler(event: unknown) {
-  await startCoolDown(parseStepInput(input, event), deps);
+export const handler = workflowStep(input, async (parsed) => {
+  await startCoolDown(parsed, deps);
   return { started: true };
-}
+});

@@ -47,11 +47,18 @@ export async function confirmCode(
   if (sameHash(hash, challenge.codeHash)) {
     const taskToken = await deps.store.settleChallenge(input.requestId, 'USED', nowSeconds);
     if (!taskToken) throw new RecoveryGoneError();
-    // Recorded before the workflow resumes, so the chain shows the confirmation ahead of the removal.
-    await deps.store.updateRequest(input.requestId, { status: 'CONFIRMED' });
-    await deps.audit.append({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' });
-    if (!(await deps.workflow.succeed(taskToken, { confirmedAt: now.toISOString() })))
-      throw new RecoveryGoneError();
+    let resumed: boolean;
+    try {
+      // Recorded before the workflow resumes, so the chain shows the confirmation ahead of the removal.
+      await deps.store.updateRequest(input.requestId, { status: 'CONFIRMED' });
+      await deps.audit.append({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' });
+      resumed = await deps.workflow.succeed(taskToken, { confirmedAt: now.toISOString() });
+    } catch (error) {
+      // The workflow did not hear it: reopen the challenge so the same code works when the user retries.
+      await deps.store.reopenChallenge(input.requestId, taskToken).catch(() => undefined);
+      throw error;
+    }
+    if (!resumed) throw new RecoveryGoneError();
     return { status: 'CONFIRMED' };
   }
 

@@ -139,25 +139,26 @@ export async function startRecovery(
     return { requestId: active };
   }
 
-  const userDecision = await deps.rateLimiter.take(
-    keys.userRate(user.username),
-    { limit: settings.userRequestLimit, windowSeconds: settings.userRequestWindowSeconds },
-    nowSeconds,
-  );
-  if (!userDecision.allowed) {
-    await deps.store.unlockUser(user.sub, requestId);
-    return ignore(deps, { ...request, decoy: true }, retention, 'RATE_LIMITED');
-  }
-
-  const signals = { lostPassword, failedPasswordAttempts, requestsInWindow: userDecision.inWindow };
-  await deps.store.putRequest({ ...request, signals }, retention);
-  await deps.audit.append({
-    ...auditContext(context),
-    type: 'RecoveryRequested',
-    actor: `user:${user.username}`,
-    details: { lostPassword },
-  });
+  let stored = false;
   try {
+    const userDecision = await deps.rateLimiter.take(
+      keys.userRate(user.username),
+      { limit: settings.userRequestLimit, windowSeconds: settings.userRequestWindowSeconds },
+      nowSeconds,
+    );
+    if (!userDecision.allowed) {
+      await deps.store.unlockUser(user.sub, requestId);
+      return ignore(deps, { ...request, decoy: true }, retention, 'RATE_LIMITED');
+    }
+    const signals = { lostPassword, failedPasswordAttempts, requestsInWindow: userDecision.inWindow };
+    await deps.store.putRequest({ ...request, signals }, retention);
+    stored = true;
+    await deps.audit.append({
+      ...auditContext(context),
+      type: 'RecoveryRequested',
+      actor: `user:${user.username}`,
+      details: { lostPassword },
+    });
     await deps.workflow.start({
       requestId,
       username: user.username,
@@ -169,18 +170,24 @@ export async function startRecovery(
       },
     });
   } catch (error) {
-    await deps.audit.appendTerminal(
-      {
-        ...auditContext(context),
-        type: 'RecoveryFailed',
-        actor: 'system',
-        terminal: 'FAILED',
-        outcome: 'FAILED',
-        details: { error: 'WORKFLOW_START_FAILED' },
-      },
-      deps.store.terminalMark(requestId, 'FAILED'),
-    );
-    await deps.store.unlockUser(user.sub, requestId);
+    // Nothing runs this request: end it if it was stored, and free the user's slot either way, so the
+    // user can ask again as soon as the dependency is back. Best effort: the dependency may still be down.
+    if (stored) {
+      await deps.audit
+        .appendTerminal(
+          {
+            ...auditContext(context),
+            type: 'RecoveryFailed',
+            actor: 'system',
+            terminal: 'FAILED',
+            outcome: 'FAILED',
+            details: { error: 'WORKFLOW_START_FAILED' },
+          },
+          deps.store.terminalMark(requestId, 'FAILED'),
+        )
+        .catch(() => undefined);
+    }
+    await deps.store.unlockUser(user.sub, requestId).catch(() => undefined);
     throw error;
   }
   return { requestId };
