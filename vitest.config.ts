@@ -26,7 +26,12 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/security/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          include: [
+            'test/e2e/**/*.test.ts',
+            'test/security/**/*.test.ts',
+            'test/browser/**/*.test.ts',
+            'test/reliability/**/*.test.ts',
+          ],
           environment: 'node',
           setupFiles: ['local/polyfills.ts'],
           globalSetup: ['test/support/global-setup.ts'],

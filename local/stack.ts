@@ -11,6 +11,7 @@ import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table
 import { loadDefinition } from '../statemachine/definition';
 import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
+import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
 import { createLocalInvoker } from './lambda/local-invoker';
 import { captureConsole } from './log-capture';
 import { readRiskPolicyFile } from './risk-policy';
@@ -45,6 +46,11 @@ export interface LocalStackOptions {
   readonly disabledCognitoOperations?: readonly string[];
   /** The risk policy (JSON, same shape as the CDK prop). @default `<repo>/local/risk-policy.json` */
   readonly riskPolicyFile?: string;
+  /**
+   * Put a fault-injecting proxy between the functions and each emulator (tests make dependencies
+   * throttle, fail or hang through `RunningLocalStack.faults`). @default false
+   */
+  readonly faultInjection?: boolean;
 }
 
 export interface RunningLocalStack {
@@ -53,6 +59,8 @@ export interface RunningLocalStack {
   readonly stackFile: string;
   /** Stops every service; safe to call more than once. */
   stop(): Promise<void>;
+  /** With `faultInjection`: the faults the functions' AWS calls meet. */
+  readonly faults?: FaultPlan;
 }
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -149,6 +157,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     if (!created.stateMachineArn) throw new Error('CreateStateMachine returned no ARN');
 
+    const faults = options.faultInjection ? new FaultPlan() : undefined;
+    const functionEndpoints = {
+      dynamodb: dynamodb.url,
+      ses: ses.url,
+      cognito: cognito.url,
+      stepfunctions: sfn.url,
+    };
+    if (faults) {
+      for (const service of ['dynamodb', 'ses', 'cognito', 'stepfunctions'] as const) {
+        const proxy = await startFaultProxy(service, functionEndpoints[service], faults);
+        stoppers.push(proxy.close);
+        functionEndpoints[service] = proxy.url;
+      }
+    }
+
     // The handlers read their configuration from the environment, as in Lambda.
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -165,10 +188,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PRIVILEGED_APPROVALS: '2',
       STAFF_CLIENT_ID: pool.userPoolClientId,
       RISK_POLICY: JSON.stringify(riskPolicy),
-      LOCAL_ENDPOINT_DYNAMODB: dynamodb.url,
-      LOCAL_ENDPOINT_SES: ses.url,
-      LOCAL_ENDPOINT_COGNITO: cognito.url,
-      LOCAL_ENDPOINT_STEPFUNCTIONS: sfn.url,
+      LOCAL_ENDPOINT_DYNAMODB: functionEndpoints.dynamodb,
+      LOCAL_ENDPOINT_SES: functionEndpoints.ses,
+      LOCAL_ENDPOINT_COGNITO: functionEndpoints.cognito,
+      LOCAL_ENDPOINT_STEPFUNCTIONS: functionEndpoints.stepfunctions,
       LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });
@@ -231,7 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const stackFile = join(stateDir, 'stack.json');
     writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-    return { info, stackFile, stop };
+    return { info, stackFile, stop, ...(faults ? { faults } : {}) };
   } catch (error) {
     await stop();
     throw error;
