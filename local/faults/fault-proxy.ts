@@ -21,9 +21,13 @@ export interface FaultRule {
   readonly bodyIncludes?: string;
 }
 
-/** The faults in force; tests add rules and read how many calls each one failed. */
+/**
+ * The faults in force; tests add rules and read how many calls each one failed. It also counts every
+ * call by `service.operation`, which the benchmark turns into the AWS cost of a recovery.
+ */
 export class FaultPlan {
   private rules: { rule: FaultRule; left: number; failed: number }[] = [];
+  readonly calls = new Map<string, number>();
 
   /** Adds a rule; returns a reader of how many calls it failed so far. */
   add(rule: FaultRule): () => number {
@@ -38,6 +42,8 @@ export class FaultPlan {
 
   /** The fault for this call, if any; counts it against the rule. */
   take(service: FaultService, operation: string, body: string): FaultKind | undefined {
+    const key = `${service}.${operation}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     const entry = this.rules.find(
       ({ rule, left }) =>
         left > 0 &&

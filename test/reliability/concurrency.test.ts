@@ -1,0 +1,50 @@
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { createRateLimiter } from '../../functions/adapters/rate-limiter';
+import { keys } from '../../functions/adapters/recovery-keys';
+import { freshSourceIp, httpClient } from '../support/http-client';
+import { stackClients } from '../support/stack-clients';
+import { createUser } from '../support/users';
+
+const stack = inject('stack');
+const { cognito, documents, sfn } = stackClients(stack);
+
+describe('limits under concurrency', () => {
+  it('lets exactly 3 of 50 parallel takes through a per-user limit of 3', async () => {
+    const limiter = createRateLimiter(documents, stack.tables.recoveries);
+    const key = keys.userRate(`parallel-${Date.now()}`);
+    const now = Math.floor(Date.now() / 1000);
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () => limiter.take(key, { limit: 3, windowSeconds: 86_400 }, now)),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
+    expect(decisions.filter((d) => !d.allowed)).toHaveLength(47);
+    expect(await limiter.count(key, { limit: 3, windowSeconds: 86_400 }, now)).toBe(3);
+  });
+
+  it('turns 50 parallel requests of one user into one recovery: one id, one execution, one slot used', async () => {
+    const user = await createUser(cognito, stack);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        httpClient(stack.apiUrl, freshSourceIp()).post('/recoveries', {
+          username: user.username,
+          password: user.password,
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(202));
+    const ids = new Set(answers.map((a) => (a.json as { requestId: string }).requestId));
+    expect(ids.size).toBe(1);
+    const executions = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }));
+    expect((executions.executions ?? []).filter((e) => ids.has(e.name ?? ''))).toHaveLength(1);
+    const slots = await documents.send(
+      new GetCommand({
+        TableName: stack.tables.recoveries,
+        Key: keys.userRate(user.username),
+        ConsistentRead: true,
+      }),
+    );
+    expect(Object.keys(slots.Item ?? {}).filter((name) => /^s\d+$/.test(name))).toHaveLength(1);
+  });
+});
