@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import { approvalStoreFrom, auditLogFrom, recoveryStoreFrom, workflowFrom } from '../shared/dependencies';
 import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { riskPolicySchema } from '../domain/risk';
 import { ConfigError } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 
 /** The `{requestId}` path parameter: exactly the shape the product issues. */

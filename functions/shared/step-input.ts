@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTransient } from '../adapters/aws-errors';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { InvalidRequestError, RecoveryError, TransientDependencyError } from './errors';
