@@ -19,7 +19,7 @@ import { summarise } from './stats';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Creates users in small batches so set-up does not dominate the machine. */
-async function createUsers(stack: StackInfo, count: number): Promise<TestUser[]> {
+export async function createUsers(stack: StackInfo, count: number): Promise<TestUser[]> {
   const { cognito } = stackClients(stack);
   const users: TestUser[] = [];
   for (let i = 0; i < count; i += 10) {
@@ -35,7 +35,7 @@ async function createUsers(stack: StackInfo, count: number): Promise<TestUser[]>
  * One mailbox poller (every 100 ms, new mail only) that resolves each address's code email, so the
  * measurement does not load the stack with a poller per user.
  */
-function mailWatcher(stack: StackInfo) {
+export function mailWatcher(stack: StackInfo) {
   const waiting = new Map<string, (email: StoredEmail) => void>();
   const since = Math.floor(Date.now() / 1000) - 1;
   let stopped = false;
