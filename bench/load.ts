@@ -111,7 +111,17 @@ export async function runLoad(stack: StackInfo, requests: number) {
     if (open.length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const elapsedSeconds = (performance.now() - started) / 1000;
+  // What the functions logged as errors during the run (the local CloudWatch Logs), by kind.
+  const loggedErrors: Record<string, number> = {};
+  for (const line of readFileSync(stack.logFile, 'utf8').split('\n')) {
+    const match = /\{"level":"error".*\}/.exec(line);
+    if (!match) continue;
+    const entry = JSON.parse(match[0]) as { error?: string; detail?: string };
+    const kind = [entry.error, entry.detail].filter(Boolean).join(': ');
+    loggedErrors[kind] = (loggedErrors[kind] ?? 0) + 1;
+  }
   return {
+    loggedErrors,
     requests,
     mix: counts,
     statuses,

@@ -96,6 +96,11 @@ async function main() {
             `- 5xx answers: **${load.serverErrors}**`,
             `- Accepted requests: ${load.accepted}; without a terminal audit record after the run: **${load.lost}**`,
             `- Whole run (requests, codes, confirmations, every terminal record): ${load.elapsedSeconds.toFixed(1)} s`,
+            `- Errors the functions logged: ${
+              Object.entries(load.loggedErrors)
+                .map(([kind, n]) => `${n} x ${kind}`)
+                .join('; ') || 'none'
+            }`,
             `- Memory: API/workflow host process RSS ${mb(load.memoryBefore.nodeRssMb)} before -> ${mb(load.memoryAfter.nodeRssMb)} after; DynamoDB Local JVM ${mb(load.memoryBefore.jvmRssMb)} -> ${mb(load.memoryAfter.jvmRssMb)}`,
             '',
             '| route | n | p50 | p95 | p99 |',

@@ -188,6 +188,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PRIVILEGED_APPROVALS: '2',
       STAFF_CLIENT_ID: pool.userPoolClientId,
       RISK_POLICY: JSON.stringify(riskPolicy),
+      // The emulators share this machine's cores with everything else; under a load test a call can
+      // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.
+      AWS_REQUEST_TIMEOUT_MS: '20000',
       LOCAL_ENDPOINT_DYNAMODB: functionEndpoints.dynamodb,
       LOCAL_ENDPOINT_SES: functionEndpoints.ses,
       LOCAL_ENDPOINT_COGNITO: functionEndpoints.cognito,

@@ -78,6 +78,13 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
   if (error instanceof RecoveryError && error.status < 500) {
     return jsonResponse(error.status, { error: error.code, message: error.message });
   }
-  console.error(JSON.stringify({ level: 'error', error: error instanceof Error ? error.name : 'unknown' }));
+  // The product's own messages never carry secrets; an SDK error is logged by name only.
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      error: error instanceof Error ? error.name : 'unknown',
+      ...(error instanceof RecoveryError ? { detail: error.message } : {}),
+    }),
+  );
   return jsonResponse(503, { error: 'TEMPORARILY_UNAVAILABLE', message: 'Please try again in a moment.' });
 }
