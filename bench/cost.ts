@@ -90,10 +90,11 @@ export async function costOfOneRecovery(stack: StackInfo, meter: FaultPlan) {
   const readUnits = count('dynamodb', READS);
   const emails = count('ses', ['SendEmail']);
   const events_ = count('eventbridge', ['PutEvents']);
-  const billedMs = [...workflowDurations, ...apiDurations].reduce(
-    (sum, d) => sum + Math.max(1, Math.ceil(d)),
-    0,
-  );
+  // A callback task's function runs about as long as an API call; bill it at the API calls' longest.
+  const callbackMs = callbackTasks * Math.max(0, ...apiDurations);
+  const billedMs =
+    [...workflowDurations, ...apiDurations].reduce((sum, d) => sum + Math.max(1, Math.ceil(d)), 0) +
+    Math.ceil(callbackMs);
   const lines = {
     'Step Functions state transitions': transitions * PRICES.stateTransition,
     'Lambda requests': invocations * PRICES.lambdaRequest,

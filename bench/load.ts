@@ -61,7 +61,7 @@ export async function runLoad(stack: StackInfo, requests: number) {
   const timed = async <T extends { status: number }>(route: string, call: () => Promise<T>) => {
     const t0 = performance.now();
     const answer = await call();
-    (latency[route] ??= []).push(performance.now() - t0);
+    latency[route] = [...(latency[route] ?? []), performance.now() - t0];
     statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
     return answer;
   };

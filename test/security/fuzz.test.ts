@@ -18,7 +18,7 @@ const nastyString = fc.oneof(
   fc.constantFrom(
     '<script>alert(1)</script>',
     '"><img src=x onerror=alert(1)>',
-    '${7*7}',
+    `\${7*7}`,
     '\u0000',
     '../../etc/passwd',
     '%00',
