@@ -44,7 +44,13 @@ export interface StoredAuditEvent extends AuditEventInput {
   readonly hash: string;
 }
 
-const MAX_APPEND_ATTEMPTS = 8;
+// A chain is contended when many writers append at once (50 parallel repeats of one user's request
+// append to the active request's chain): losers back off with jitter and link after the winner.
+const MAX_APPEND_ATTEMPTS = 40;
+const backOff = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5))),
+  );
 
 /**
  * Append-only, hash-chained audit events per request. Each append reads the chain's last link and
@@ -117,6 +123,7 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
           return event;
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          await backOff(attempt);
         }
       }
       throw new Error(
@@ -157,6 +164,7 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
           const [auditReason, markReason] = error.CancellationReasons ?? [];
           if (markReason?.Code === 'ConditionalCheckFailed') return false;
           if (auditReason?.Code !== 'ConditionalCheckFailed') throw error;
+          await backOff(attempt);
         }
       }
       throw new Error(

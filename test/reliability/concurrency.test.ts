@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createRateLimiter } from '../../functions/adapters/rate-limiter';
 import { keys } from '../../functions/adapters/recovery-keys';
 import { freshSourceIp, httpClient } from '../support/http-client';
+import { auditOf } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 import { createUser } from '../support/users';
 
@@ -46,5 +47,9 @@ describe('limits under concurrency', () => {
       }),
     );
     expect(Object.keys(slots.Item ?? {}).filter((name) => /^s\d+$/.test(name))).toHaveLength(1);
+    // Every repeat is on the record, linked into the one chain despite 50 writers at once.
+    const records = await auditOf(documents, stack, [...ids][0] as string);
+    expect(records.filter((r) => r.type === 'RecoveryRequestRepeated')).toHaveLength(49);
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
   });
 });

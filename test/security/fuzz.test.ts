@@ -73,11 +73,16 @@ const query = fc
 // API Gateway's JWT authorizer answers a missing or bad token itself, with this body and no way to
 // change it (HTTP APIs have no gateway responses); the local host answers the same.
 const AUTHORIZER_REFUSAL = { message: 'Unauthorized' };
+// The same for a path no route matches (an id of "." or ".." is resolved away by the client).
+const NO_ROUTE = { message: 'Not Found' };
 
 function expectJsonAnswer(answer: HttpAnswer, staffRoute = false) {
   expect(answer.status).toBeLessThan(500);
   expect(String(answer.headers['content-type'])).toMatch(/^application\/json/);
   if (staffRoute && answer.status === 401) return expect(answer.json).toEqual(AUTHORIZER_REFUSAL);
+  if (answer.status === 404 && (answer.json as { error?: unknown }).error === undefined) {
+    return expect(answer.json).toEqual(NO_ROUTE);
+  }
   if (answer.status >= 400) expect((answer.json as { error?: unknown }).error).toMatch(ERROR_CODE);
 }
 
