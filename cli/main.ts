@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './audit';
 import { CliError } from './errors';
 import type { CliIo } from './output';
 import { registerSupportCommands } from './support';
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.err(text.trimEnd()),
     });
   registerSupportCommands(program, io);
+  registerAuditCommands(program, io);
   return program;
 }
 

@@ -69,6 +69,10 @@ export const functionCatalog = {
     entry: 'functions/handlers/support-approvals.ts',
     description: 'Support API: list pending approvals, approve, deny',
   },
+  'audit-api': {
+    entry: 'functions/handlers/audit-api.ts',
+    description: 'Auditor API: query, export and verify the audit trail',
+  },
   'remove-totp': {
     entry: 'functions/handlers/remove-totp.ts',
     description: 'Workflow: removes the TOTP factor and verifies it is gone',
@@ -105,6 +109,9 @@ export const apiRoutes: readonly RouteSpec[] = [
     functionName: 'support-approvals',
     auth: 'cognito-jwt',
   },
+  { routeKey: 'GET /audit/events', functionName: 'audit-api', auth: 'cognito-jwt' },
+  { routeKey: 'GET /audit/export', functionName: 'audit-api', auth: 'cognito-jwt' },
+  { routeKey: 'GET /audit/verify', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },

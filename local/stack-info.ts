@@ -19,7 +19,10 @@ export interface StackInfo {
     readonly ses: string;
     readonly cognito: string;
     readonly stepfunctions: string;
+    readonly eventbridge: string;
   };
+  /** Every event the product published to its bus (the local EventBridge recorder). */
+  readonly eventsUrl: string;
   readonly jwksUrl: string;
   /** What the product's functions printed (the local stand-in for CloudWatch Logs). */
   readonly logFile: string;

@@ -11,6 +11,7 @@ import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table
 import { loadDefinition } from '../statemachine/definition';
 import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
+import { startEventRecorder } from './eventbridge';
 import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
 import { createLocalInvoker } from './lambda/local-invoker';
 import { captureConsole } from './log-capture';
@@ -157,15 +158,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     if (!created.stateMachineArn) throw new Error('CreateStateMachine returned no ARN');
 
+    const eventBus = await startEventRecorder();
+    stoppers.push(eventBus.close);
     const faults = options.faultInjection ? new FaultPlan() : undefined;
     const functionEndpoints = {
       dynamodb: dynamodb.url,
       ses: ses.url,
       cognito: cognito.url,
       stepfunctions: sfn.url,
+      eventbridge: eventBus.url,
     };
     if (faults) {
-      for (const service of ['dynamodb', 'ses', 'cognito', 'stepfunctions'] as const) {
+      for (const service of ['dynamodb', 'ses', 'cognito', 'stepfunctions', 'eventbridge'] as const) {
         const proxy = await startFaultProxy(service, functionEndpoints[service], faults);
         stoppers.push(proxy.close);
         functionEndpoints[service] = proxy.url;
@@ -195,6 +199,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_SES: functionEndpoints.ses,
       LOCAL_ENDPOINT_COGNITO: functionEndpoints.cognito,
       LOCAL_ENDPOINT_STEPFUNCTIONS: functionEndpoints.stepfunctions,
+      LOCAL_ENDPOINT_EVENTBRIDGE: functionEndpoints.eventbridge,
+      EVENT_BUS_NAME: 'totp-recovery-events',
       LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });
@@ -250,7 +256,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachineArn: created.stateMachineArn,
       mailboxUrl: `${ses.url}/`,
       tables: { ...TABLES },
-      endpoints: { dynamodb: dynamodb.url, ses: ses.url, cognito: cognito.url, stepfunctions: sfn.url },
+      endpoints: {
+        dynamodb: dynamodb.url,
+        ses: ses.url,
+        cognito: cognito.url,
+        stepfunctions: sfn.url,
+        eventbridge: eventBus.url,
+      },
+      eventsUrl: `${eventBus.url}/events`,
       jwksUrl: `${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`,
       logFile,
       users: pool.users,

@@ -7,6 +7,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
+import { type DayLink, dayLinkHash } from '../domain/audit-verify';
+import type { EventPublisher } from './event-publisher';
 
 /** The terminal outcomes: every request ends with exactly one audit record carrying one of them. */
 export type TerminalOutcome =
@@ -57,7 +59,12 @@ const backOff = (attempt: number) =>
  * writes the next one with `attribute_not_exists`, so two writers can never fork a chain: the loser
  * re-reads and links after the winner.
  */
-export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, clock: () => Date) {
+export function createAuditLog(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  clock: () => Date,
+  publish?: EventPublisher,
+) {
   async function lastLink(requestId: string) {
     const result = await db.send(
       new QueryCommand({
@@ -71,6 +78,21 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
     );
     const last = result.Items?.[0] as StoredAuditEvent | undefined;
     return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, ended: last?.terminal !== undefined };
+  }
+
+  async function lastDayLink(day: string, shard: number) {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :link)',
+        ExpressionAttributeValues: { ':pk': dayChainKey(day, shard), ':link': 'LINK#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const last = result.Items?.[0] as DayLink | undefined;
+    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
   }
 
   function build(input: AuditEventInput, link: { seq: number; hash: string }): StoredAuditEvent {
@@ -98,8 +120,88 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
       ...body,
       pk: `REQ#${input.requestId}`,
       sk: `EVT#${String(seq).padStart(6, '0')}`,
-      hash: chainHash(body, link.hash),
+      hash: chainHash(stripUndefined(body), link.hash),
     };
+  }
+
+  /** The day-chain link a request's first event needs: one per request, in one of the day's shards. */
+  async function dayLinkFor(event: StoredAuditEvent) {
+    const shard = dayShardOf(event.requestId);
+    const head = await lastDayLink(event.day, shard);
+    const link = {
+      linkDay: event.day,
+      shard,
+      seq: head.seq + 1,
+      requestId: event.requestId,
+      firstHash: event.hash,
+      at: event.at,
+    };
+    const item = {
+      pk: dayChainKey(event.day, shard),
+      sk: `LINK#${String(link.seq).padStart(8, '0')}`,
+      ...link,
+      prevHash: head.hash,
+      hash: dayLinkHash(link, head.hash),
+    };
+    return {
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
+      },
+    };
+  }
+
+  /**
+   * Writes the event (and, for a request's first event, its day link; for a terminal one, `alsoWrite`)
+   * with attribute_not_exists conditions. Resolves 'written', 'contended' (someone linked first: read
+   * again) or 'ended' (`alsoWrite`'s condition failed).
+   */
+  async function write(
+    event: StoredAuditEvent,
+    alsoWrite?: NonNullable<TransactWriteCommandInput['TransactItems']>[number],
+  ): Promise<'written' | 'contended' | 'ended'> {
+    const put = {
+      TableName: tableName,
+      Item: stripUndefined(event),
+      ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
+    };
+    const extra = [...(event.seq === 1 ? [await dayLinkFor(event)] : []), ...(alsoWrite ? [alsoWrite] : [])];
+    try {
+      if (extra.length === 0) await db.send(new PutCommand(put));
+      else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...extra] }));
+      return 'written';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'contended';
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (alsoWrite && reasons.at(-1)?.Code === 'ConditionalCheckFailed') return 'ended';
+      if (
+        reasons.some(
+          (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+        )
+      ) {
+        return 'contended';
+      }
+      throw error;
+    }
+  }
+
+  /** Publishes after the write: the table is the record, the bus a copy (ADR 0005). */
+  async function published(event: StoredAuditEvent) {
+    if (!publish) return;
+    try {
+      await publish(event);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          error: 'AuditEventNotPublished',
+          detail: `${event.requestId}/${event.seq}`,
+          cause: (error as Error).name,
+        }),
+      );
+    }
   }
 
   return {
@@ -112,19 +214,11 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
         const link = await lastLink(input.requestId);
         if (link.ended) return undefined;
         const event = build(input, link);
-        try {
-          await db.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: stripUndefined(event),
-              ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
-            }),
-          );
+        if ((await write(event)) === 'written') {
+          await published(event);
           return event;
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          await backOff(attempt);
         }
+        await backOff(attempt);
       }
       throw new Error(
         `audit chain of ${input.requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`,
@@ -143,29 +237,13 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
         const link = await lastLink(input.requestId);
         if (link.ended) return false;
         const event = build(input, link);
-        try {
-          await db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: stripUndefined(event),
-                    ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
-                  },
-                },
-                alsoWrite,
-              ],
-            }),
-          );
+        const outcome = await write(event, alsoWrite);
+        if (outcome === 'ended') return false;
+        if (outcome === 'written') {
+          await published(event);
           return true;
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const [auditReason, markReason] = error.CancellationReasons ?? [];
-          if (markReason?.Code === 'ConditionalCheckFailed') return false;
-          if (auditReason?.Code !== 'ConditionalCheckFailed') throw error;
-          await backOff(attempt);
         }
+        await backOff(attempt);
       }
       throw new Error(
         `audit chain of ${input.requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`,
@@ -173,6 +251,12 @@ export function createAuditLog(db: DynamoDBDocumentClient, tableName: string, cl
     },
   };
 }
+
+/** Day chains are split in shards, so requests starting at the same moment rarely contend. */
+export const DAY_SHARDS = 4;
+export const dayChainKey = (day: string, shard: number) => `DAY#${day}#${shard}`;
+export const dayShardOf = (requestId: string) =>
+  [...requestId].reduce((sum, char) => sum + char.charCodeAt(0), 0) % DAY_SHARDS;
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

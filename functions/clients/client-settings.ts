@@ -1,7 +1,7 @@
 import type { Settings } from '../shared/config';
 
 /** What a client needs from configuration: the region, a request timeout and, locally, an endpoint override. */
-export type ClientSettings = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs'>;
+export type ClientSettings = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName'>;
 
 /**
  * A hung dependency must fail the call fast enough for the SDK's own retries (and then the

@@ -11,6 +11,10 @@ const settingsSchema = z.object({
   region: z.string().min(1),
   /** How long an AWS call may go unanswered before the SDK gives up on it and retries. */
   requestTimeoutMs: positiveInt(3000),
+  /** Where every audit event is also published; unset, nothing is published (tests of single functions). */
+  eventBusName: z.string().min(1).optional(),
+  /** The group whose members may read the audit trail. */
+  auditorGroup: z.string().min(1).default('mfa-recovery-auditor'),
   recoveryTableName: z.string().min(1),
   auditTableName: z.string().min(1),
   userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like us-east-1_AbC123xyz'),
@@ -54,11 +58,12 @@ const settingsSchema = z.object({
     ses: z.string().url().optional(),
     cognito: z.string().url().optional(),
     stepfunctions: z.string().url().optional(),
+    eventbridge: z.string().url().optional(),
   }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-type BaseSetting = 'region' | 'endpoints' | 'requestTimeoutMs';
+type BaseSetting = 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName';
 type SettingName = Exclude<keyof Settings, BaseSetting>;
 
 const environmentNames: Record<SettingName, string> = {
@@ -84,6 +89,7 @@ const environmentNames: Record<SettingName, string> = {
   supportGroup: 'SUPPORT_GROUP',
   supportEmail: 'SUPPORT_EMAIL',
   staffClientId: 'STAFF_CLIENT_ID',
+  auditorGroup: 'AUDITOR_GROUP',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };
 
@@ -100,16 +106,19 @@ export function loadConfig<K extends SettingName>(
   const raw: Record<string, unknown> = {
     region: env.AWS_REGION,
     requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
+    eventBusName: env.EVENT_BUS_NAME,
     endpoints: {
       dynamodb: env.LOCAL_ENDPOINT_DYNAMODB,
       ses: env.LOCAL_ENDPOINT_SES,
       cognito: env.LOCAL_ENDPOINT_COGNITO,
       stepfunctions: env.LOCAL_ENDPOINT_STEPFUNCTIONS,
+      eventbridge: env.LOCAL_ENDPOINT_EVENTBRIDGE,
     },
   };
   const shape: Record<string, z.ZodType> = {
     region: settingsSchema.shape.region,
     requestTimeoutMs: settingsSchema.shape.requestTimeoutMs,
+    eventBusName: settingsSchema.shape.eventBusName,
     endpoints: settingsSchema.shape.endpoints,
   };
   for (const name of needed) {
@@ -125,7 +134,9 @@ export function loadConfig<K extends SettingName>(
           ? 'AWS_REGION'
           : key === 'requestTimeoutMs'
             ? 'AWS_REQUEST_TIMEOUT_MS'
-            : (environmentNames[key as SettingName] ?? key);
+            : key === 'eventBusName'
+              ? 'EVENT_BUS_NAME'
+              : (environmentNames[key as SettingName] ?? key);
       const field = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
       return `${variable}${field}: ${issue.message}`;
     });

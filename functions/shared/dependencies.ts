@@ -1,5 +1,7 @@
 import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
+import { createAuditReader } from '../adapters/audit-reader';
+import { createEventPublisher } from '../adapters/event-publisher';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
 import { createRateLimiter } from '../adapters/rate-limiter';
@@ -8,12 +10,13 @@ import { createUserDirectory } from '../adapters/user-directory';
 import { createWorkflow } from '../adapters/workflow';
 import { cognitoClient } from '../clients/cognito';
 import { documentClient } from '../clients/dynamodb';
+import { eventBridgeClient } from '../clients/eventbridge';
 import { secretsClient } from '../clients/secrets-manager';
 import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
 import type { Settings } from './config';
 
-type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs'>;
+type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName'>;
 
 /** The real clock; use cases take it as a dependency so tests can move time. */
 export const systemClock = () => new Date();
@@ -26,7 +29,14 @@ export const approvalStoreFrom = (config: Base & Pick<Settings, 'recoveryTableNa
   createApprovalStore(documentClient(config), config.recoveryTableName);
 
 export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
-  createAuditLog(documentClient(config), config.auditTableName, systemClock);
+  createAuditLog(documentClient(config), config.auditTableName, systemClock, eventPublisherFrom(config));
+
+/** Publishes audit events to the bus when one is configured. */
+const eventPublisherFrom = (config: Base) =>
+  config.eventBusName ? createEventPublisher(eventBridgeClient(config), config.eventBusName) : undefined;
+
+export const auditReaderFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
+  createAuditReader(documentClient(config), config.auditTableName);
 
 export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createRateLimiter(documentClient(config), config.recoveryTableName);

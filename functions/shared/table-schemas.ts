@@ -25,6 +25,7 @@ export const auditTableSchema: TableSchema = {
   sortKey: 'sk',
   globalSecondaryIndexes: [
     { indexName: 'byUser', partitionKey: 'userKey', sortKey: 'at' },
+    { indexName: 'byUserSub', partitionKey: 'userSub', sortKey: 'at' },
     { indexName: 'byDay', partitionKey: 'day', sortKey: 'at' },
   ],
 };

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { close, createServer, listen } from '../net';
 
 /** The dependencies the product's functions call, each behind its own proxy. */
-export type FaultService = 'dynamodb' | 'ses' | 'cognito' | 'stepfunctions';
+export type FaultService = 'dynamodb' | 'ses' | 'cognito' | 'stepfunctions' | 'eventbridge';
 
 /**
  * How a call fails: `throttle` and `server-error` answer as the service does (its protocol's error
@@ -68,6 +68,7 @@ const JSON_TARGET_ERRORS: Record<
   },
   cognito: { throttle: 'TooManyRequestsException', 'server-error': 'InternalErrorException' },
   stepfunctions: { throttle: 'ThrottlingException', 'server-error': 'InternalFailure' },
+  eventbridge: { throttle: 'ThrottlingException', 'server-error': 'InternalException' },
 };
 
 /** The operation of a call: the X-Amz-Target of JSON protocols, the route of SES v2's REST API. */
@@ -92,7 +93,10 @@ function fail(service: FaultService, kind: 'throttle' | 'server-error', response
   }
   const type = JSON_TARGET_ERRORS[service][kind];
   response.writeHead(kind === 'throttle' ? 400 : 500, {
-    'content-type': service === 'cognito' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0',
+    'content-type':
+      service === 'cognito' || service === 'eventbridge'
+        ? 'application/x-amz-json-1.1'
+        : 'application/x-amz-json-1.0',
     'x-amzn-errortype': type.split('#').pop() ?? type,
   });
   response.end(JSON.stringify({ __type: type, message: `injected ${kind}` }));

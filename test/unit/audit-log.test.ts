@@ -1,9 +1,15 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../../functions/adapters/audit-log';
+import { createAuditLog, dayShardOf } from '../../functions/adapters/audit-log';
 import { chainHash, GENESIS_HASH } from '../../functions/domain/audit-chain';
+import { type DayLink, dayLinkHash } from '../../functions/domain/audit-verify';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const db = mockClient(documents);
@@ -14,27 +20,35 @@ const event = { requestId: 'r1', type: 'CodeSent', actor: 'system' };
 beforeEach(() => db.reset());
 
 describe('appending to an audit chain', () => {
-  it('links the first event to the genesis hash with sequence 1', async () => {
+  it('links the first event to the genesis hash, and to its day chain in the same transaction', async () => {
     db.on(QueryCommand).resolves({ Items: [] });
-    db.on(PutCommand).resolves({});
+    db.on(TransactWriteCommand).resolves({});
     const stored = await audit.append(event);
     expect(stored).toMatchObject({ seq: 1, sk: 'EVT#000001', prevHash: GENESIS_HASH, day: '2026-11-22' });
     const { pk, sk, hash, ...body } = stored as NonNullable<typeof stored>;
     expect(hash).toBe(chainHash(body, GENESIS_HASH));
-    expect(db.commandCalls(PutCommand)[0]?.args[0].input.ConditionExpression).toContain(
-      'attribute_not_exists',
-    );
+    const [put, link] = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(put?.Put?.ConditionExpression).toContain('attribute_not_exists');
+    const linkItem = link?.Put?.Item as DayLink & { pk: string };
+    expect(linkItem).toMatchObject({
+      pk: `DAY#2026-11-22#${dayShardOf('r1')}`,
+      seq: 1,
+      requestId: 'r1',
+      firstHash: hash,
+    });
+    expect(linkItem.hash).toBe(dayLinkHash(linkItem, GENESIS_HASH));
+    expect(link?.Put?.ConditionExpression).toContain('attribute_not_exists');
   });
 
   it('re-reads the chain and links after the winner when another writer took the same link', async () => {
     db.on(QueryCommand)
-      .resolvesOnce({ Items: [] })
-      .resolves({ Items: [{ seq: 1, hash: 'a'.repeat(64) }] });
+      .resolvesOnce({ Items: [{ seq: 1, hash: 'a'.repeat(64) }] })
+      .resolves({ Items: [{ seq: 2, hash: 'c'.repeat(64) }] });
     db.on(PutCommand)
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }))
       .resolves({});
     const stored = await audit.append(event);
-    expect(stored).toMatchObject({ seq: 2, prevHash: 'a'.repeat(64) });
+    expect(stored).toMatchObject({ seq: 3, prevHash: 'c'.repeat(64) });
   });
 
   it('appends nothing after the terminal record', async () => {

@@ -1,0 +1,219 @@
+import { once } from 'node:events';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Command } from 'commander';
+import { createAuditReader } from '../functions/adapters/audit-reader';
+import { verifyAuditTrail } from '../functions/use-cases/audit-trail';
+import type { StackInfo } from '../local/stack-info';
+import { apiClient } from './api-client';
+import { CliError } from './errors';
+import { type CliIo, table } from './output';
+import { signInStaff } from './sign-in';
+import { resolveTarget, type TargetOptions } from './target';
+
+const AUDITOR_GROUP = 'mfa-recovery-auditor';
+const DAY_MS = 86_400_000;
+
+type CommonOptions = TargetOptions & { readonly json?: boolean; readonly stackFile?: string };
+
+interface AuditorEvent {
+  readonly at: string;
+  readonly requestId: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly actor: string;
+  readonly username?: string;
+  readonly outcome?: string;
+  readonly reasons?: readonly string[];
+}
+
+/** A date or time option, checked here so a typo says what to change before anything is called. */
+function instant(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new CliError(
+      `${name} must be a date (2026-11-22) or a UTC time (2026-11-22T10:00:00Z), got "${value}"`,
+      2,
+    );
+  }
+  return value;
+}
+
+async function connect(command: Command, io: CliIo) {
+  const options = command.optsWithGlobals<CommonOptions>();
+  const target = resolveTarget(options, AUDITOR_GROUP, io.env, io.cwd);
+  const token = await signInStaff(target);
+  return { options, target, token, call: apiClient(target.apiUrl, token) };
+}
+
+/** `totp-recovery audit list|export|verify`. */
+export function registerAuditCommands(program: Command, io: CliIo): void {
+  const audit = program.command('audit').description('review the audit trail (group mfa-recovery-auditor)');
+
+  audit
+    .command('list')
+    .description('events, newest first, by user, request, type or date range (default: the last 30 days)')
+    .option('--username <name>')
+    .option('--user-sub <sub>')
+    .option('--request-id <id>')
+    .option('--type <type>', 'an event type, for example TotpRemoved')
+    .option('--from <date>')
+    .option('--to <date>')
+    .option('--limit <n>', 'at most this many (1-10000)', '100')
+    .action(async (local: Record<string, string | undefined>, command: Command) => {
+      const limit = Number(local.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+        throw new CliError(`--limit must be a whole number from 1 to 10000, got "${local.limit}"`, 2);
+      }
+      const filters = {
+        username: local.username,
+        userSub: local.userSub,
+        requestId: local.requestId,
+        type: local.type,
+        from: instant('--from', local.from),
+        to: instant('--to', local.to),
+      };
+      const { options, call } = await connect(command, io);
+      const items: AuditorEvent[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = new URLSearchParams(
+          Object.entries({ ...filters, limit: String(Math.min(100, limit - items.length)), cursor }).filter(
+            (entry): entry is [string, string] => entry[1] !== undefined,
+          ),
+        );
+        const page = (await call('GET', `/audit/events?${query}`)).json as {
+          items: AuditorEvent[];
+          cursor?: string;
+        };
+        items.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor && items.length < limit);
+      if (options.json) return io.out(JSON.stringify({ items }, null, 2));
+      if (items.length === 0) return io.out('No events.');
+      io.out(
+        table(
+          ['AT', 'REQUEST', 'SEQ', 'TYPE', 'ACTOR', 'USER', 'OUTCOME', 'REASONS'],
+          items.map((e) => [
+            e.at,
+            e.requestId,
+            String(e.seq),
+            e.type,
+            e.actor,
+            e.username ?? '',
+            e.outcome ?? '',
+            (e.reasons ?? []).join(' '),
+          ]),
+        ),
+      );
+    });
+
+  audit
+    .command('export')
+    .description('every event of a date range as JSON lines or CSV, to a file or stdout')
+    .option('--from <date>')
+    .option('--to <date>')
+    .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .option('--output <file>', 'write here instead of stdout')
+    .action(async (local: Record<string, string | undefined>, command: Command) => {
+      const format = local.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv')
+        throw new CliError(`--format must be jsonl or csv, got "${format}"`, 2);
+      const range = { from: instant('--from', local.from), to: instant('--to', local.to) };
+      const { target, token, call } = await connect(command, io);
+      const file = local.output ? createWriteStream(resolve(io.cwd, local.output)) : undefined;
+      let cursor: string | undefined;
+      let first = true;
+      let lines = 0;
+      do {
+        const query = new URLSearchParams(
+          Object.entries({ ...range, format, cursor }).filter(
+            (e): e is [string, string] => e[1] !== undefined,
+          ),
+        );
+        // Pages of up to 5,000 events, written as they come: memory stays bounded.
+        const response = await fetch(`${target.apiUrl}/audit/export?${query}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (response.status !== 200) await call('GET', `/audit/export?${query}`);
+        let text = await response.text();
+        // Every page of a CSV export starts with the header; keep the first only.
+        if (format === 'csv' && !first) text = text.slice(text.indexOf('\n') + 1);
+        first = false;
+        lines += text.split('\n').filter(Boolean).length;
+        if (file) {
+          if (!file.write(text)) await once(file, 'drain');
+        } else if (text) io.out(text.replace(/\n$/, ''));
+        cursor = response.headers.get('x-next-cursor') ?? undefined;
+      } while (cursor);
+      if (file) {
+        file.end();
+        await once(file, 'finish');
+        io.err(`wrote ${lines} lines to ${local.output}`);
+      }
+    });
+
+  audit
+    .command('verify')
+    .description(
+      'recompute every hash chain of a date range straight from the audit table (default: the last 30 days)',
+    )
+    .option('--from <date>')
+    .option('--to <date>')
+    .option('--table <name>', 'a deployed stack: the audit table (read with your own AWS credentials)')
+    .action(async (local: Record<string, string | undefined>, command: Command) => {
+      const options = command.optsWithGlobals<CommonOptions>();
+      const to = instant('--to', local.to) ?? new Date().toISOString();
+      const from = instant('--from', local.from) ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
+      const range = {
+        from: from.length === 10 ? `${from}T00:00:00.000Z` : new Date(from).toISOString(),
+        to: to.length === 10 ? `${to}T23:59:59.999Z` : new Date(to).toISOString(),
+      };
+      let client: DynamoDBClient;
+      let tableName: string;
+      if (local.table) {
+        if (!options.region) throw new CliError('with --table, also pass --region', 2);
+        client = new DynamoDBClient({ region: options.region });
+        tableName = local.table;
+      } else {
+        const file = resolve(io.cwd, options.stackFile ?? '.local/stack.json');
+        let stack: StackInfo;
+        try {
+          stack = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+        } catch {
+          throw new CliError(
+            `cannot read ${file}: start the local stack with \`npm start\`, or pass --table and --region`,
+            2,
+          );
+        }
+        client = new DynamoDBClient({
+          region: stack.region,
+          endpoint: stack.endpoints.dynamodb,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
+        tableName = stack.tables.audit;
+      }
+      try {
+        const reader = createAuditReader(DynamoDBDocumentClient.from(client), tableName);
+        const report = await verifyAuditTrail(range, reader);
+        if (options.json) io.out(JSON.stringify(report, null, 2));
+        else if (report.ok) {
+          io.out(
+            `OK: ${report.checkedEvents} events of ${report.checkedRequests} requests over ${report.checkedDays} days verify (${range.from} to ${range.to}).`,
+          );
+        }
+        if (!report.ok) {
+          throw new CliError(
+            `BROKEN at ${report.firstBreak?.where}: ${report.firstBreak?.kind}: ${report.firstBreak?.detail}`,
+          );
+        }
+      } catch (error) {
+        if (error instanceof CliError) throw error;
+        throw new CliError(`cannot read ${tableName}: ${(error as Error).name}`);
+      } finally {
+        client.destroy();
+      }
+    });
+}

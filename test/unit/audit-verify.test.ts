@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { chainHash, GENESIS_HASH } from '../../functions/domain/audit-chain';
+import {
+  type ChainedEvent,
+  type DayLink,
+  dayLinkHash,
+  hashedBody,
+  verifyDay,
+  verifyRequestChain,
+} from '../../functions/domain/audit-verify';
+
+/** A well-formed chain of `types`, hashed as the audit log writes it. */
+function chain(requestId: string, types: string[]): ChainedEvent[] {
+  const events: ChainedEvent[] = [];
+  let prevHash = GENESIS_HASH;
+  for (const [index, type] of types.entries()) {
+    const body = {
+      requestId,
+      seq: index + 1,
+      type,
+      at: `2026-11-22T10:00:0${index}.000Z`,
+      actor: 'system',
+      prevHash,
+    };
+    const event = {
+      ...body,
+      pk: `REQ#${requestId}`,
+      sk: `EVT#${index + 1}`,
+      hash: chainHash(body, prevHash),
+    };
+    events.push(event);
+    prevHash = event.hash;
+  }
+  return events;
+}
+
+function dayChain(day: string, requests: { requestId: string; firstHash: string }[]): DayLink[] {
+  const links: DayLink[] = [];
+  let prevHash = GENESIS_HASH;
+  for (const [index, request] of requests.entries()) {
+    const link = { linkDay: day, shard: 0, seq: index + 1, at: `${day}T10:00:00.000Z`, ...request };
+    const hash = dayLinkHash(link, prevHash);
+    links.push({ ...link, prevHash, hash });
+    prevHash = hash;
+  }
+  return links;
+}
+
+const types = ['RecoveryRequested', 'CodeSent', 'CodeConfirmed', 'TotpRemoved', 'RecoveryCompleted'];
+
+describe('verifying a request chain', () => {
+  it('accepts an untouched chain, in any read order', () => {
+    expect(verifyRequestChain('r1', chain('r1', types).reverse())).toBeUndefined();
+  });
+
+  it('names the event whose field was altered', () => {
+    const events = chain('r1', types);
+    events[2] = { ...(events[2] as ChainedEvent), actor: 'support:mallory' };
+    expect(verifyRequestChain('r1', events)).toMatchObject({
+      kind: 'HASH_MISMATCH',
+      where: 'request r1 event 3',
+    });
+  });
+
+  it('names the place of a deleted event', () => {
+    const events = chain('r1', types).filter((event) => event.seq !== 4);
+    expect(verifyRequestChain('r1', events)).toMatchObject({
+      kind: 'SEQUENCE_GAP',
+      where: 'request r1 event 4',
+    });
+  });
+
+  it('catches an event re-hashed after a change, by its successor', () => {
+    const events = chain('r1', types);
+    const changed = {
+      ...hashedBody(events[1] as ChainedEvent),
+      actor: 'support:mallory',
+    } as unknown as ChainedEvent;
+    events[1] = { ...changed, hash: chainHash(hashedBody(changed), changed.prevHash) };
+    expect(verifyRequestChain('r1', events)).toMatchObject({
+      kind: 'PREV_HASH_MISMATCH',
+      where: 'request r1 event 3',
+    });
+  });
+
+  it('names a chain whose terminal record was cut off, once the request is past its longest life', () => {
+    const cut = chain('r1', types).slice(0, 4);
+    expect(verifyRequestChain('r1', cut, '2026-11-21T00:00:00.000Z')).toBeUndefined();
+    expect(verifyRequestChain('r1', cut, '2026-12-04T00:00:00.000Z')).toMatchObject({
+      kind: 'NO_TERMINAL_RECORD',
+      where: 'request r1 event 5',
+    });
+  });
+});
+
+describe('verifying a day chain', () => {
+  const day = '2026-11-22';
+  const a = chain('a', types);
+  const b = chain('b', types);
+  const firsts = new Map([
+    ['a', { hash: (a[0] as ChainedEvent).hash }],
+    ['b', { hash: (b[0] as ChainedEvent).hash }],
+  ]);
+  const links = dayChain(day, [
+    { requestId: 'a', firstHash: (a[0] as ChainedEvent).hash },
+    { requestId: 'b', firstHash: (b[0] as ChainedEvent).hash },
+  ]);
+
+  it('accepts a day whose requests are all linked and present', () => {
+    expect(verifyDay(day, links, firsts)).toBeUndefined();
+  });
+
+  it('names a whole request that was deleted', () => {
+    const withoutB = new Map([...firsts].filter(([id]) => id !== 'b'));
+    expect(verifyDay(day, links, withoutB)).toMatchObject({
+      kind: 'REQUEST_MISSING',
+      requestId: 'b',
+      where: `day ${day} shard 0 link 2`,
+    });
+  });
+
+  it('names a deleted request whose day link was deleted too', () => {
+    const withoutA = new Map([...firsts].filter(([id]) => id !== 'a'));
+    expect(verifyDay(day, links.slice(1), withoutA)).toMatchObject({
+      kind: 'SEQUENCE_GAP',
+      where: `day ${day} shard 0 link 1`,
+    });
+  });
+
+  it('names a request that no day link vouches for (inserted afterwards)', () => {
+    const forged = new Map([...firsts, ['z', { hash: 'f'.repeat(64) }]]);
+    expect(verifyDay(day, links, forged)).toMatchObject({ kind: 'NOT_IN_DAY_CHAIN', requestId: 'z' });
+  });
+
+  it('names a request whose first event was replaced', () => {
+    const replaced = new Map([...firsts, ['a', { hash: 'e'.repeat(64) }]]);
+    expect(verifyDay(day, links, replaced)).toMatchObject({ kind: 'FIRST_EVENT_MISMATCH', requestId: 'a' });
+  });
+});
