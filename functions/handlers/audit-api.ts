@@ -19,7 +19,7 @@ const MAX_RANGE_DAYS = 366;
 const EXPORT_PAGE = 5000;
 
 const instant = z.union([z.iso.datetime(), z.iso.date()]);
-const cursorKey = z.record(
+const cursorKey = z.partialRecord(
   z.enum(['pk', 'sk', 'userKey', 'userSub', 'day', 'at']),
   z.union([z.string().max(300), z.number()]),
 );

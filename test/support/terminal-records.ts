@@ -27,6 +27,7 @@ export async function checkTerminalRecords(stack: StackInfo, waitMs = 30_000): P
   do {
     const page = await documents.send(new ScanCommand({ TableName: stack.tables.audit, ExclusiveStartKey }));
     for (const item of page.Items ?? []) {
+      if (!String(item.pk).startsWith('REQ#')) continue;
       const chain = chains.get(item.pk) ?? [];
       chain.push({ seq: item.seq, terminal: item.terminal });
       chains.set(item.pk, chain);
