@@ -4,13 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '../local/stack';
+import { benchAuditExport } from './audit-export';
 import { measureBundles } from './bundles';
 import { costOfOneRecovery } from './cost';
 import { runLoad } from './load';
 import { measureRecoveries } from './recovery-latency';
 import { ms } from './stats';
 
-const SCENARIOS = ['latency', 'load', 'bundles', 'cost'] as const;
+const SCENARIOS = ['latency', 'load', 'export', 'bundles', 'cost'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const TARGETS = { ratio: 1.5, bundleKb: 250, initMs: 100, costUsd: 0.001 };
@@ -35,7 +36,7 @@ async function withStack<T>(options: LocalStackOptions, work: (stack: RunningLoc
 }
 
 /**
- * `npm run bench [-- --scenario latency,load,bundles,cost] [--recoveries 100] [--load 500]
+ * `npm run bench [-- --scenario latency,load,export,bundles,cost] [--recoveries 100] [--load 500]
  * [--fuzz 1000] [--write]`: measures the local stack and the bundles, prints a report, and with
  * `--write` puts it in docs/BENCHMARKS.md.
  */
@@ -111,6 +112,29 @@ async function main() {
           ].join('\n'),
         );
         if (load.serverErrors > 0 || load.lost > 0) process.exitCode = 1;
+      }
+    });
+  }
+
+  if (scenarios.includes('export')) {
+    await withStack({}, async (stack) => {
+      const exportDir = mkdtempSync(join(tmpdir(), 'totp-recovery-export-'));
+      try {
+        const rows = await benchAuditExport(stack.info, exportDir);
+        sections.push(
+          [
+            '### Audit export: 10,000 events (the code behind `GET /audit/export` and `totp-recovery audit export`)',
+            '',
+            '| format | lines | time | file | peak heap growth |',
+            '|---|---|---|---|---|',
+            ...rows.map(
+              (r) =>
+                `| ${r.format} | ${r.lines} | ${r.seconds.toFixed(1)} s | ${r.fileMb.toFixed(1)} MB | ${r.peakHeapGrowthMb.toFixed(1)} MB |`,
+            ),
+          ].join('\n'),
+        );
+      } finally {
+        rmSync(exportDir, { recursive: true, force: true });
       }
     });
   }
