@@ -55,7 +55,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
   audit
     .command('list')
     .description('events, newest first, by user, request, type or date range (default: the last 30 days)')
-    .option('--username <name>')
+    .option('--user <username>', 'events about this account')
     .option('--user-sub <sub>')
     .option('--request-id <id>')
     .option('--type <type>', 'an event type, for example TotpRemoved')
@@ -68,7 +68,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         throw new CliError(`--limit must be a whole number from 1 to 10000, got "${local.limit}"`, 2);
       }
       const filters = {
-        username: local.username,
+        username: local.user,
         userSub: local.userSub,
         requestId: local.requestId,
         type: local.type,

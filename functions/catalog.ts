@@ -38,7 +38,7 @@ export const functionCatalog = {
   web: {
     entry: 'functions/handlers/web.ts',
     description:
-      'The pages people use: lost-device form, code confirmation and status, cancel, support console',
+      'The pages people use: lost-device form, code confirmation and status, cancel, support console, audit viewer',
   },
   'look-up-user': {
     entry: 'functions/handlers/look-up-user.ts',
@@ -117,4 +117,5 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /assets/{file}', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /support', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /audit', functionName: 'web', auth: 'none' },
 ];

@@ -118,15 +118,8 @@ export function cancelPage(requestId: string, options: PageOptions): string {
   );
 }
 
-/** The support console: staff sign in against the pool, then review the requests waiting for them. */
-export function supportPage(
-  options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
-): string {
-  return layout(
-    'Support: recovery requests',
-    'support',
-    `<h1>Recovery requests to review</h1>
-<section id="sign-in" aria-labelledby="sign-in-heading">
+/** The sign-in form of the staff pages (support console, audit viewer); web/client/staff-session.ts drives it. */
+const STAFF_SIGN_IN = `<section id="sign-in" aria-labelledby="sign-in-heading">
 <h2 id="sign-in-heading">Sign in with your staff account</h2>
 <form id="sign-in-form" novalidate>
 <div class="field">
@@ -144,10 +137,24 @@ export function supportPage(
 <p class="error" id="sign-in-error" role="alert" hidden></p>
 <button type="submit">Sign in</button>
 </form>
-</section>
+</section>`;
+
+/** The signed-in line with the sign-out button. */
+const SIGNED_IN_AS =
+  '<p>Signed in as <strong id="staff-name"></strong>. <button type="button" class="secondary" id="sign-out">Sign out</button></p>';
+
+/** The support console: staff sign in against the pool, then review the requests waiting for them. */
+export function supportPage(
+  options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
+): string {
+  return layout(
+    'Support: recovery requests',
+    'support',
+    `<h1>Recovery requests to review</h1>
+${STAFF_SIGN_IN}
 <section id="queue" aria-labelledby="queue-heading" hidden>
 <h2 id="queue-heading">Requests</h2>
-<p>Signed in as <strong id="staff-name"></strong>. <button type="button" class="secondary" id="sign-out">Sign out</button></p>
+${SIGNED_IN_AS}
 <div class="field">
 <label for="status-filter">Show</label>
 <select id="status-filter">
@@ -159,6 +166,37 @@ export function supportPage(
 <div id="queue-state" role="status" aria-live="polite"></div>
 <ul id="approvals" class="approvals"></ul>
 <button type="button" class="secondary" id="more" hidden>Show more</button>
+</section>`,
+    options,
+    { 'cognito-url': options.cognitoUrl, 'client-id': options.clientId },
+  );
+}
+
+/** The audit viewer: auditors search the trail, read each request's timeline, export and verify. */
+export function auditPage(
+  options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
+): string {
+  return layout(
+    'Audit: MFA recovery trail',
+    'audit',
+    `<h1>MFA recovery audit trail</h1>
+${STAFF_SIGN_IN}
+<section id="trail" aria-labelledby="trail-heading" hidden>
+<h2 id="trail-heading">Search</h2>
+${SIGNED_IN_AS}
+<form id="search-form" novalidate>
+<div class="field"><label for="q-username">Account username</label><input id="q-username" type="text" autocapitalize="none" spellcheck="false"></div>
+<div class="field"><label for="q-request">Request id</label><input id="q-request" type="text" autocapitalize="none" spellcheck="false"></div>
+<div class="field"><label for="q-from">From (date)</label><input id="q-from" type="date"></div>
+<div class="field"><label for="q-to">To (date)</label><input id="q-to" type="date"></div>
+<p class="error" id="search-error" role="alert" hidden></p>
+<button type="submit">Search</button>
+<button type="button" class="secondary" id="export-csv">Export CSV</button>
+<button type="button" class="secondary" id="export-jsonl">Export JSON lines</button>
+<button type="button" class="secondary" id="verify">Verify the chains</button>
+</form>
+<div id="trail-state" role="status" aria-live="polite"></div>
+<div id="timelines"></div>
 </section>`,
     options,
     { 'cognito-url': options.cognitoUrl, 'client-id': options.clientId },

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { appScript, styleSheet } from '../../web/dist/assets';
-import { cancelPage, confirmPage, notFoundPage, requestPage, supportPage } from '../../web/pages';
+import { auditPage, cancelPage, confirmPage, notFoundPage, requestPage, supportPage } from '../../web/pages';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 
@@ -32,7 +32,7 @@ const page = (statusCode: number, body: string, connect?: string): APIGatewayPro
   body,
 });
 
-/** GET /, /recover/{requestId}, /recover/{requestId}/cancel, /support and /assets/{file}. */
+/** GET /, /recover/{requestId}, /recover/{requestId}/cancel, /support, /audit and /assets/{file}. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const requestId = event.pathParameters?.requestId ?? '';
   const validId = REQUEST_ID_PATTERN.test(requestId);
@@ -47,6 +47,12 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       return page(
         200,
         supportPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
+        `'self' ${new URL(cognitoUrl).origin}`,
+      );
+    case 'GET /audit':
+      return page(
+        200,
+        auditPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
         `'self' ${new URL(cognitoUrl).origin}`,
       );
     case 'GET /assets/{file}': {

@@ -2,6 +2,7 @@
 // The pages' behaviour: plain DOM code, no framework, same-origin fetch only (the support console
 // also signs staff in against Cognito).
 
+import { auditViewer } from './audit';
 import { supportConsole } from './support';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -231,3 +232,4 @@ if (page === 'request') requestForm();
 if (page === 'confirm') confirmForm();
 if (page === 'cancel') cancelButton();
 if (page === 'support') supportConsole(main);
+if (page === 'audit') auditViewer(main);

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// The support console: sign-in against Cognito (USER_PASSWORD_AUTH, then TOTP), the queue, decisions.
-// The access token lives in this page's memory only: a reload signs the person out.
+// The support console: the queue of requests waiting for support, and decisions.
+
+import { staffSession } from './staff-session';
 
 type Json = Record<string, unknown>;
 
@@ -46,132 +47,26 @@ function element<K extends keyof HTMLElementTagNameMap>(
 }
 
 export function supportConsole(main: HTMLElement): void {
-  const cognitoUrl = main.dataset.cognitoUrl ?? '';
-  const clientId = main.dataset.clientId ?? '';
   const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-  const signInSection = byId<HTMLElement>('sign-in');
-  const form = byId<HTMLFormElement>('sign-in-form');
-  const username = byId<HTMLInputElement>('staff-username');
-  const password = byId<HTMLInputElement>('staff-password');
-  const codeField = byId<HTMLElement>('staff-code-field');
-  const code = byId<HTMLInputElement>('staff-code');
-  const signInError = byId<HTMLElement>('sign-in-error');
   const queue = byId<HTMLElement>('queue');
   const list = byId<HTMLUListElement>('approvals');
   const queueState = byId<HTMLElement>('queue-state');
   const filter = byId<HTMLSelectElement>('status-filter');
   const more = byId<HTMLButtonElement>('more');
-  let token = '';
-  let session = '';
   let cursor: string | undefined;
-
-  async function cognito(operation: string, body: Json): Promise<Json> {
-    const response = await fetch(cognitoUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
-      },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json().catch(() => ({}))) as Json;
-    if (!response.ok)
-      throw new Error(
-        String(json.__type ?? 'Error')
-          .split('#')
-          .pop(),
-      );
-    return json;
-  }
-
-  function showSignInError(message: string | undefined) {
-    signInError.textContent = message ?? '';
-    signInError.hidden = !message;
-  }
-
-  function signedIn(result: Json) {
-    token = String((result.AuthenticationResult as Json | undefined)?.AccessToken ?? '');
-    const claims = JSON.parse(atob(token.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? '')) as Json;
-    byId<HTMLElement>('staff-name').textContent = String(claims.username ?? '');
-    password.value = '';
-    code.value = '';
-    codeField.hidden = true;
-    session = '';
-    signInSection.hidden = true;
-    queue.hidden = false;
-    void load(true);
-  }
-
-  function signOut(message?: string) {
-    token = '';
-    queue.hidden = true;
-    list.replaceChildren();
-    signInSection.hidden = false;
-    showSignInError(message);
-    username.focus();
-  }
-
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    showSignInError(undefined);
-    const button = form.querySelector('button') as HTMLButtonElement;
-    button.disabled = true;
-    try {
-      if (session) {
-        const result = await cognito('RespondToAuthChallenge', {
-          ClientId: clientId,
-          ChallengeName: 'SOFTWARE_TOKEN_MFA',
-          Session: session,
-          ChallengeResponses: { USERNAME: username.value.trim(), SOFTWARE_TOKEN_MFA_CODE: code.value.trim() },
-        });
-        return signedIn(result);
-      }
-      if (!username.value.trim() || !password.value) {
-        return showSignInError('Enter your username and password.');
-      }
-      const result = await cognito('InitiateAuth', {
-        ClientId: clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username.value.trim(), PASSWORD: password.value },
-      });
-      if (result.AuthenticationResult) return signedIn(result);
-      if (result.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
-        session = String(result.Session ?? '');
-        codeField.hidden = false;
-        code.focus();
-        return;
-      }
-      showSignInError('This account must finish setting up its sign-in in the app first.');
-    } catch (error) {
-      const name = error instanceof Error ? error.message : '';
-      if (name === 'CodeMismatchException') {
-        session = '';
-        codeField.hidden = true;
-        return showSignInError('That code is not right. Sign in again.');
-      }
-      showSignInError(
-        name === 'NotAuthorizedException' || name === 'UserNotFoundException'
-          ? 'That username or password is not right.'
-          : 'Sign-in is not available right now. Try again in a moment.',
-      );
-    } finally {
-      button.disabled = false;
-    }
-  });
-
-  async function api(method: 'GET' | 'POST', path: string, body?: Json) {
-    const response = await fetch(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json().catch(() => ({}))) as Json;
-    if (response.status === 401) signOut('Your session ended. Sign in again.');
-    return { status: response.status, json };
-  }
+  const session = staffSession(
+    main,
+    (username) => {
+      byId<HTMLElement>('staff-name').textContent = username;
+      queue.hidden = false;
+      void load(true);
+    },
+    () => {
+      queue.hidden = true;
+      list.replaceChildren();
+    },
+  );
+  const api = session.api;
 
   async function load(fresh: boolean) {
     if (fresh) {
@@ -290,7 +185,6 @@ export function supportConsole(main: HTMLElement): void {
     return decision;
   }
 
-  byId<HTMLButtonElement>('sign-out').addEventListener('click', () => signOut());
   filter.addEventListener('change', () => void load(true));
   more.addEventListener('click', () => void load(false));
 }

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../cli/main';
+import { freshSourceIp, httpClient } from '../support/http-client';
+import { codeFrom, mailbox } from '../support/mailbox';
+import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { stackClients } from '../support/stack-clients';
+import { createUser } from '../support/users';
+
+const stack = inject('stack');
+const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-audit-cli-'));
+const stackFile = join(dir, 'stack.json');
+writeFileSync(stackFile, JSON.stringify(stack));
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['--stack-file', stackFile, ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    env: {},
+    cwd: dir,
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('the totp-recovery audit CLI', () => {
+  it('lists a request’s events and exports the day as CSV and JSON lines, signed in as the seeded auditor', async () => {
+    const { cognito, documents } = stackClients(stack);
+    const user = await createUser(cognito, stack);
+    const api = httpClient(stack.apiUrl, freshSourceIp());
+    const { requestId } = (
+      await api.post('/recoveries', { username: user.username, password: user.password })
+    ).json as { requestId: string };
+    const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, /code to remove/));
+    await api.post(`/recoveries/${requestId}/confirm`, { code });
+    await waitForStatus(api, requestId);
+    const chain = await waitForTerminalRecord(documents, stack, requestId);
+
+    const listed = await cli(['--json', 'audit', 'list', '--request-id', requestId]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out) as { items: { seq: number }[] }).items.map((e) => e.seq)).toEqual(
+      chain.map((e) => e.seq).reverse(),
+    );
+    const human = await cli(['audit', 'list', '--user', user.username]);
+    expect(human.out).toMatch(/^AT +REQUEST +SEQ +TYPE +ACTOR/);
+    expect(human.out).toMatch(new RegExp(`${requestId} +${chain.length} +RecoveryCompleted +system`));
+
+    const day = String(chain[0]?.at).slice(0, 10);
+    expect(
+      (await cli(['audit', 'export', '--from', day, '--to', day, '--format', 'csv', '--output', 'day.csv']))
+        .code,
+    ).toBe(0);
+    const csv = readFileSync(join(dir, 'day.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^at,requestId,seq/);
+    expect(csv.filter((line) => line.includes(requestId))).toHaveLength(chain.length);
+    const jsonl = await cli(['audit', 'export', '--from', day, '--to', day]);
+    expect(jsonl.out.split('\n').filter((line) => line.includes(requestId))).toHaveLength(chain.length);
+  });
+
+  it('refuses a support person (403) and bad options (2)', async () => {
+    const support = await cli(['--username', 'sam', 'audit', 'list']);
+    expect(support.code).toBe(1);
+    expect(support.err).toMatch(/not allowed \(403 FORBIDDEN\)/);
+    expect((await cli(['audit', 'list', '--from', 'last week'])).code).toBe(2);
+    expect((await cli(['audit', 'export', '--format', 'xml'])).code).toBe(2);
+    expect((await cli(['audit', 'verify', '--table', 'x'])).err).toMatch(/with --table, also pass --region/);
+  });
+});
