@@ -3,8 +3,6 @@
 
 import { staffSession } from './staff-session';
 
-type Json = Record<string, unknown>;
-
 interface ApprovalItem {
   readonly requestId: string;
   readonly username: string;
