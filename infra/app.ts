@@ -1,0 +1,103 @@
+import { Annotations, App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccountRecovery, type IUserPool, Mfa, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { buildWeb } from '../web/build';
+import { TotpRecovery } from './totp-recovery';
+
+/** The context values `cdk deploy -c key=value` sets. */
+export interface AppContext {
+  readonly userPoolId?: string;
+  readonly fromAddress: string;
+  readonly supportEmail: string;
+  readonly demo?: boolean;
+  readonly createEmailIdentity?: boolean;
+}
+
+/** One stack: the construct next to an existing pool, or with `demo` its own pool (MFA required, TOTP). */
+export class TotpRecoveryStack extends Stack {
+  readonly recovery: TotpRecovery;
+
+  constructor(scope: Construct, id: string, context: AppContext, props?: StackProps) {
+    super(scope, id, props);
+    let userPool: IUserPool;
+    if (context.demo) {
+      const pool = new UserPool(this, 'DemoPool', {
+        mfa: Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        signInAliases: { username: true, email: true },
+        autoVerify: { email: true },
+        accountRecovery: AccountRecovery.EMAIL_ONLY,
+        passwordPolicy: {
+          minLength: 12,
+          requireDigits: true,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireSymbols: true,
+        },
+      });
+      for (const group of ['mfa-recovery-support', 'mfa-recovery-auditor', 'admins']) {
+        new UserPoolGroup(this, `Group-${group}`, { userPool: pool, groupName: group });
+      }
+      Validations.of(pool).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-COG8',
+        reason:
+          'A demo pool to try the product; the Plus plan (threat protection) is the operator’s choice and not needed here.',
+      });
+      userPool = pool;
+    } else {
+      userPool = UserPool.fromUserPoolId(this, 'UserPool', context.userPoolId as string);
+    }
+    this.recovery = new TotpRecovery(this, 'TotpRecovery', {
+      userPool,
+      fromAddress: context.fromAddress,
+      supportEmail: context.supportEmail,
+      ...(context.createEmailIdentity ? { createEmailIdentity: true } : {}),
+    });
+    new CfnOutput(this, 'Url', {
+      value: this.recovery.url,
+      description: 'Lost-device form (/), support console (/support), audit viewer (/audit)',
+    });
+    new CfnOutput(this, 'StateMachineArn', { value: this.recovery.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StaffClientId', { value: this.recovery.staffClient.userPoolClientId });
+    new CfnOutput(this, 'AuditTable', { value: this.recovery.tables.audit.tableName });
+    new CfnOutput(this, 'EventBus', { value: this.recovery.eventBus.eventBusName });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+  }
+}
+
+/** Addresses used when none are given, so `cdk synth` works on a fresh clone; deploying with them sends no mail. */
+const PLACEHOLDERS = { fromAddress: 'no-reply@example.com', supportEmail: 'support@example.com' };
+
+/**
+ * Reads the context. Without `userPoolId` the stack brings its own demo pool; without addresses it
+ * uses example.com placeholders and says so.
+ */
+export function readContext(app: App): AppContext & { readonly placeholders: string[] } {
+  const value = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const userPoolId = value('userPoolId');
+  const placeholders = (['fromAddress', 'supportEmail'] as const).filter((key) => !value(key));
+  return {
+    ...(userPoolId ? { userPoolId } : {}),
+    fromAddress: value('fromAddress') ?? PLACEHOLDERS.fromAddress,
+    supportEmail: value('supportEmail') ?? PLACEHOLDERS.supportEmail,
+    demo: String(value('demo')) === 'true' || !userPoolId,
+    createEmailIdentity: String(value('createEmailIdentity')) === 'true',
+    placeholders,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildWeb();
+  const app = new App();
+  new TotpRecoveryStack(
+    app,
+    String(app.node.tryGetContext('stackName') ?? 'TotpRecovery'),
+    readContext(app),
+    {
+      env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    },
+  );
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+}

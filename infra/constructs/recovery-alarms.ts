@@ -1,0 +1,64 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface RecoveryAlarmsProps {
+  readonly stateMachine: StateMachine;
+  readonly functions: Readonly<Record<string, IFunction>>;
+  readonly httpApi: HttpApi;
+  readonly topic?: ITopic;
+}
+
+/** What an operator must hear about: failed or timed-out recoveries, function errors, 5xx, bad mail reputation. */
+export class RecoveryAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: RecoveryAlarmsProps) {
+    super(scope, id);
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
+      const created = new Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (props.topic) created.addAlarmAction(new SnsAction(props.topic));
+      this.alarms.push(created);
+    };
+    const period = Duration.minutes(5);
+    alarm('ExecutionsFailed', props.stateMachine.metricFailed({ period }), 1, 'A recovery execution failed');
+    alarm(
+      'ExecutionsTimedOut',
+      props.stateMachine.metricTimedOut({ period }),
+      1,
+      'A recovery execution timed out',
+    );
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(`${name}-errors`, fn.metricErrors({ period }), 1, `Function ${name} threw`);
+    }
+    alarm('Api5xx', props.httpApi.metricServerError({ period }), 1, 'The API answered 5xx');
+    const ses = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, period, statistic: 'Maximum' });
+    // SES reviews an account above 5 % bounces or 0.1 % complaints; warn well before.
+    alarm('SesBounceRate', ses('Reputation.BounceRate'), 0.04, 'SES bounce rate near the review threshold');
+    alarm(
+      'SesComplaintRate',
+      ses('Reputation.ComplaintRate'),
+      0.0008,
+      'SES complaint rate near the review threshold',
+    );
+  }
+}

@@ -1,0 +1,171 @@
+import { join } from 'node:path';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { type FunctionName, functionCatalog } from '../../functions/catalog';
+import {
+  auditTableSchema,
+  recoveryTableSchema,
+  type TableSchema,
+} from '../../functions/shared/table-schemas';
+import { FUNCTION_NEEDS, type Need } from '../permissions';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+export interface RecoveryFunctionsProps {
+  readonly userPool: IUserPool;
+  readonly recoveries: ITable;
+  readonly audit: ITable;
+  readonly eventBus: IEventBus;
+  readonly pepper: ISecret;
+  /** The state machine's ARN, formatted from its name so functions and workflow do not depend on each other. */
+  readonly stateMachineArn: string;
+  /** SES identities the functions may send from (domain and address). */
+  readonly sendingIdentityArns: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+}
+
+/** Every function of the catalog, bundled with esbuild (no Docker), each with only the permissions it needs. */
+export class RecoveryFunctions extends Construct {
+  readonly byName: Record<FunctionName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: RecoveryFunctionsProps) {
+    super(scope, id);
+    const entries = Object.entries(functionCatalog) as [
+      FunctionName,
+      (typeof functionCatalog)[FunctionName],
+    ][];
+    this.byName = Object.fromEntries(
+      entries.map(([name, spec]) => {
+        const fn = new NodejsFunction(this, name, {
+          entry: join(repoRoot, spec.entry),
+          handler: 'handler',
+          description: spec.description,
+          runtime: Runtime.NODEJS_22_X,
+          architecture: Architecture.ARM_64,
+          memorySize: 256,
+          timeout: Duration.seconds('timeoutSeconds' in spec ? Number(spec.timeoutSeconds) : 30),
+          tracing: Tracing.ACTIVE,
+          loggingFormat: LoggingFormat.JSON,
+          logGroup: new LogGroup(this, `${name}-logs`, { retention: props.logRetention }),
+          projectRoot: repoRoot,
+          depsLockFilePath: join(repoRoot, 'package-lock.json'),
+          environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+          bundling: {
+            format: OutputFormat.ESM,
+            target: 'node22',
+            minify: true,
+            sourceMap: true,
+            // Step Functions' Retry/Catch match error names: minification must keep class names.
+            keepNames: true,
+            // The SDK's ES module builds, so unused commands and protocols are dropped.
+            mainFields: ['module', 'main'],
+            banner:
+              "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+            externalModules: [],
+          },
+        });
+        for (const statement of statementsFor(FUNCTION_NEEDS[name], props)) fn.addToRolePolicy(statement);
+        Validations.of(fn).acknowledge(
+          {
+            id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+            reason: 'Active tracing: xray:PutTraceSegments and PutTelemetryRecords accept no resource ARN.',
+          },
+          {
+            id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+            reason: 'The AWS-maintained minimal policy for a function to write its own logs.',
+          },
+          {
+            id: 'AwsSolutions::AwsSolutions-L1',
+            reason:
+              'Node.js 22 is the runtime this code is built and tested for (target node22); moving up is a tested change.',
+          },
+        );
+        return [name, fn];
+      }),
+    ) as Record<FunctionName, NodejsFunction>;
+  }
+}
+
+/** The narrowest statements for a function's needs. */
+function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  const allow = (actions: string[], resources: string[]) =>
+    statements.push(new PolicyStatement({ actions, resources }));
+  const cognito = needs
+    .filter((need) => need.startsWith('cognito:'))
+    .map((need) => `cognito-idp:${need.slice(8)}`);
+  if (cognito.length > 0) allow(cognito, [props.userPool.userPoolArn]);
+  for (const need of needs) {
+    switch (need) {
+      case 'recoveries:read':
+        allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.recoveries.tableArn]);
+        break;
+      case 'recoveries:write':
+        allow(
+          [
+            'dynamodb:GetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:ConditionCheckItem',
+          ],
+          [props.recoveries.tableArn, ...indexArns(props.recoveries.tableArn, recoveryTableSchema)],
+        );
+        break;
+      case 'audit:append':
+        // Put and read the chain's head only: never update, never delete.
+        allow(['dynamodb:PutItem', 'dynamodb:Query'], [props.audit.tableArn]);
+        break;
+      case 'audit:read':
+        allow(
+          ['dynamodb:Query', 'dynamodb:GetItem'],
+          [props.audit.tableArn, ...indexArns(props.audit.tableArn, auditTableSchema)],
+        );
+        break;
+      case 'states:start':
+        allow(['states:StartExecution'], [props.stateMachineArn]);
+        break;
+      case 'states:callback':
+        allow(
+          ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          [props.stateMachineArn],
+        );
+        break;
+      case 'ses:send':
+        allow(['ses:SendEmail'], [...props.sendingIdentityArns]);
+        break;
+      case 'pepper:read':
+        allow(['secretsmanager:GetSecretValue'], [props.pepper.secretArn]);
+        break;
+      case 'events:put':
+        allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
+        break;
+      default:
+        break;
+    }
+  }
+  return statements;
+}
+
+/** The ARNs of a table's indexes, each by name: no wildcard. */
+const indexArns = (tableArn: string, schema: TableSchema) =>
+  (schema.globalSecondaryIndexes ?? []).map((index) => `${tableArn}/index/${index.indexName}`);
+
+/** The ARN a state machine named `name` has in this stack. */
+export const stateMachineArnOf = (scope: Construct, name: string) =>
+  Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });

@@ -1,0 +1,2 @@
+export type { RiskPolicyProps, TotpRecoveryProps } from './props';
+export { TotpRecovery } from './totp-recovery';

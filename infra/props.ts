@@ -1,0 +1,157 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { riskPolicySchema } from '../functions/domain/risk';
+
+/** The risk rules (see the README's "Risk policy"); unset fields keep their defaults. */
+export interface RiskPolicyProps {
+  /** @default ['admins'] */
+  readonly privilegedGroups?: string[];
+  /** @default 30 */
+  readonly recentRecoveryDays?: number;
+  /** @default 3 */
+  readonly repeatedRequests?: number;
+  /** @default 7 */
+  readonly newAccountDays?: number;
+  /** @default 3 */
+  readonly failedPasswordAttempts?: number;
+  /** @default - off: Cognito keeps no date of an email change */
+  readonly emailChanged?: { readonly attribute: string; readonly days: number };
+}
+
+/** Everything an operator sets to run the recovery next to their user pool. */
+export interface TotpRecoveryProps {
+  /** The user pool whose users recover their TOTP factor. */
+  readonly userPool: IUserPool;
+  /** Address the emails come from; its domain (or the address) must be a verified SES identity. */
+  readonly fromAddress: string;
+  /** Where new high-risk requests are announced to support. */
+  readonly supportEmail: string;
+  /**
+   * Create the SES identity for the from-address's domain (then publish its DKIM records).
+   * @default false - the identity already exists
+   */
+  readonly createEmailIdentity?: boolean;
+  /** @default Duration.minutes(10) */
+  readonly codeTtl?: Duration;
+  /** @default 5 */
+  readonly maxCodeAttempts?: number;
+  /** Requests per user per `userRequestWindow`. @default 3 */
+  readonly userRequestLimit?: number;
+  /** @default Duration.hours(24) */
+  readonly userRequestWindow?: Duration;
+  /** Requests per source IP per `ipRequestWindow`. @default 20 */
+  readonly ipRequestLimit?: number;
+  /** @default Duration.hours(1) */
+  readonly ipRequestWindow?: Duration;
+  /** @default - every rule at its default */
+  readonly riskPolicy?: RiskPolicyProps;
+  /** How long a high-risk request waits for support before it expires. @default Duration.hours(72) */
+  readonly approvalTimeout?: Duration;
+  /** Wait after approval during which the user can still cancel. @default Duration.seconds(0) - none */
+  readonly coolDown?: Duration;
+  /** Approvers needed for members of a privileged group. @default 2 */
+  readonly privilegedApprovals?: number;
+  /** @default 'mfa-recovery-support' */
+  readonly supportGroup?: string;
+  /** @default 'mfa-recovery-auditor' */
+  readonly auditorGroup?: string;
+  /** Retention of the functions', the workflow's and the API's logs. @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: RetentionDays;
+  /** A custom domain for the pages and the API. @default - the execute-api URL */
+  readonly domain?: { readonly domainName: string; readonly certificate: ICertificate };
+  /** Where alarms go. @default - alarms without actions */
+  readonly alarmTopic?: ITopic;
+  /** Requests per second the API accepts (steady, burst). @default { rate: 50, burst: 100 } */
+  readonly apiThrottle?: { readonly rate: number; readonly burst: number };
+  /** What happens to the audit table when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly auditTableRemovalPolicy?: RemovalPolicy;
+}
+
+/** The props with every default applied; the functions read the same values from their environment. */
+export interface ResolvedSettings {
+  readonly codeTtlSeconds: number;
+  readonly maxCodeAttempts: number;
+  readonly userRequestLimit: number;
+  readonly userRequestWindowSeconds: number;
+  readonly ipRequestLimit: number;
+  readonly ipRequestWindowSeconds: number;
+  readonly riskPolicyJson: string;
+  readonly approvalTimeoutSeconds: number;
+  readonly coolDownSeconds: number;
+  readonly privilegedApprovals: number;
+  readonly supportGroup: string;
+  readonly auditorGroup: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const GROUP = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+function between(problems: string[], name: string, value: number, min: number, max: number, unit: string) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max} (got ${value})`);
+  }
+}
+
+/**
+ * Applies defaults and checks the props at synth time; every problem is reported at once, saying
+ * what to change.
+ */
+export function resolveSettings(props: TotpRecoveryProps): ResolvedSettings {
+  const problems: string[] = [];
+  if (!EMAIL.test(props.fromAddress))
+    problems.push(`fromAddress must be an email address (got "${props.fromAddress}")`);
+  if (!EMAIL.test(props.supportEmail))
+    problems.push(`supportEmail must be an email address (got "${props.supportEmail}")`);
+  const settings: ResolvedSettings = {
+    codeTtlSeconds: (props.codeTtl ?? Duration.minutes(10)).toSeconds(),
+    maxCodeAttempts: props.maxCodeAttempts ?? 5,
+    userRequestLimit: props.userRequestLimit ?? 3,
+    userRequestWindowSeconds: (props.userRequestWindow ?? Duration.hours(24)).toSeconds(),
+    ipRequestLimit: props.ipRequestLimit ?? 20,
+    ipRequestWindowSeconds: (props.ipRequestWindow ?? Duration.hours(1)).toSeconds(),
+    riskPolicyJson: JSON.stringify(props.riskPolicy ?? {}),
+    approvalTimeoutSeconds: (props.approvalTimeout ?? Duration.hours(72)).toSeconds(),
+    coolDownSeconds: (props.coolDown ?? Duration.seconds(0)).toSeconds(),
+    privilegedApprovals: props.privilegedApprovals ?? 2,
+    supportGroup: props.supportGroup ?? 'mfa-recovery-support',
+    auditorGroup: props.auditorGroup ?? 'mfa-recovery-auditor',
+  };
+  between(problems, 'codeTtl', settings.codeTtlSeconds, 60, 3600, 'seconds (1 to 60 minutes)');
+  between(problems, 'maxCodeAttempts', settings.maxCodeAttempts, 1, 20, 'attempts');
+  between(problems, 'userRequestLimit', settings.userRequestLimit, 1, 1000, 'requests');
+  between(problems, 'ipRequestLimit', settings.ipRequestLimit, 1, 1000, 'requests');
+  between(problems, 'userRequestWindow', settings.userRequestWindowSeconds, 60, 30 * 86_400, 'seconds');
+  between(problems, 'ipRequestWindow', settings.ipRequestWindowSeconds, 60, 30 * 86_400, 'seconds');
+  between(problems, 'privilegedApprovals', settings.privilegedApprovals, 1, 5, 'approvers');
+  // The workflow's execution timeout (10 days) must cover the code, the approval wait and the cool-down.
+  between(
+    problems,
+    'approvalTimeout',
+    settings.approvalTimeoutSeconds,
+    300,
+    7 * 86_400,
+    'seconds (5 minutes to 7 days)',
+  );
+  between(problems, 'coolDown', settings.coolDownSeconds, 0, 2 * 86_400, 'seconds (up to 2 days)');
+  for (const [name, group] of [
+    ['supportGroup', settings.supportGroup],
+    ['auditorGroup', settings.auditorGroup],
+  ] as const) {
+    if (!GROUP.test(group)) problems.push(`${name} must be a Cognito group name (got "${group}")`);
+  }
+  if (settings.supportGroup === settings.auditorGroup)
+    problems.push('supportGroup and auditorGroup must differ');
+  const policy = riskPolicySchema.safeParse(props.riskPolicy ?? {});
+  if (!policy.success) {
+    problems.push(
+      ...policy.error.issues.map(
+        (issue) => `riskPolicy.${issue.path.join('.') || '(object)'}: ${issue.message}`,
+      ),
+    );
+  }
+  if (problems.length > 0) throw new Error(`TotpRecovery: ${problems.join('; ')}`);
+  return settings;
+}

@@ -1,0 +1,163 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { functionCatalog } from '../functions/catalog';
+import { RecoveryAlarms } from './constructs/recovery-alarms';
+import { RecoveryApi } from './constructs/recovery-api';
+import { RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
+import { RecoveryTables } from './constructs/recovery-tables';
+import { RecoveryWorkflow } from './constructs/recovery-workflow';
+import { resolveSettings, type TotpRecoveryProps } from './props';
+
+/**
+ * Self-service recovery of a lost TOTP authenticator for an existing Cognito user pool: the pages,
+ * the recovery API, the Step Functions workflow, support approval and the audit trail.
+ */
+export class TotpRecovery extends Construct {
+  /** Where users, support staff and auditors go (`/`, `/support`, `/audit`). */
+  readonly url: string;
+  readonly stateMachine: StateMachine;
+  readonly tables: RecoveryTables;
+  /** The app client staff sign in with (support console, audit viewer, CLI). */
+  readonly staffClient: IUserPoolClient;
+  readonly eventBus: EventBus;
+
+  constructor(scope: Construct, id: string, props: TotpRecoveryProps) {
+    super(scope, id);
+    const settings = resolveSettings(props);
+    const stack = Stack.of(this);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
+
+    this.tables = new RecoveryTables(this, 'Tables', {
+      auditTableRemovalPolicy: props.auditTableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.eventBus = new EventBus(this, 'Events', { eventBusName: `${stack.stackName}-totp-recovery` });
+    const pepper = new Secret(this, 'Pepper', {
+      description: 'HMAC key for recovery codes and cancel tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(pepper).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Rotating the HMAC pepper would invalidate every pending code and cancel link at once; rotate by hand in a quiet window (docs/deploy.md).',
+    });
+    const key = new Key(this, 'WorkflowKey', {
+      description: 'Encrypts the recovery workflow’s execution data',
+      enableKeyRotation: true,
+    });
+    // The product's own client: proves the password server-side, never hands tokens to anyone.
+    const passwordProof = new UserPoolClient(this, 'PasswordProofClient', {
+      userPool: props.userPool,
+      authFlows: { adminUserPassword: true },
+      generateSecret: false,
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+    });
+    this.staffClient = new UserPoolClient(this, 'StaffClient', {
+      userPool: props.userPool,
+      authFlows: { userPassword: true },
+      generateSecret: false,
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    const configurationSet = new ConfigurationSet(this, 'Mail', { reputationMetrics: true });
+    const domain = props.fromAddress.split('@')[1] as string;
+    if (props.createEmailIdentity) {
+      new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(domain), configurationSet });
+    }
+    const identityArn = (name: string) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    const sendingIdentityArns = [
+      identityArn(domain),
+      identityArn(props.fromAddress),
+      stack.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: configurationSet.configurationSetName,
+      }),
+    ];
+
+    const stateMachineName = `${stack.stackName}-totp-recovery`;
+    const stateMachineArn = stateMachineArnOf(this, stateMachineName);
+    const api = { url: '' };
+    const functions = new RecoveryFunctions(this, 'Functions', {
+      userPool: props.userPool,
+      recoveries: this.tables.recoveries,
+      audit: this.tables.audit,
+      eventBus: this.eventBus,
+      pepper,
+      stateMachineArn,
+      sendingIdentityArns,
+      logRetention,
+      environment: {
+        RECOVERY_TABLE_NAME: this.tables.recoveries.tableName,
+        AUDIT_TABLE_NAME: this.tables.audit.tableName,
+        USER_POOL_ID: props.userPool.userPoolId,
+        PASSWORD_PROOF_CLIENT_ID: passwordProof.userPoolClientId,
+        STAFF_CLIENT_ID: this.staffClient.userPoolClientId,
+        STATE_MACHINE_ARN: stateMachineArn,
+        FROM_ADDRESS: props.fromAddress,
+        SUPPORT_EMAIL: props.supportEmail,
+        PEPPER_SECRET_ARN: pepper.secretArn,
+        EVENT_BUS_NAME: this.eventBus.eventBusName,
+        CODE_TTL_SECONDS: String(settings.codeTtlSeconds),
+        MAX_CODE_ATTEMPTS: String(settings.maxCodeAttempts),
+        USER_REQUEST_LIMIT: String(settings.userRequestLimit),
+        USER_REQUEST_WINDOW_SECONDS: String(settings.userRequestWindowSeconds),
+        IP_REQUEST_LIMIT: String(settings.ipRequestLimit),
+        IP_REQUEST_WINDOW_SECONDS: String(settings.ipRequestWindowSeconds),
+        RISK_POLICY: settings.riskPolicyJson,
+        APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds),
+        COOL_DOWN_SECONDS: String(settings.coolDownSeconds),
+        PRIVILEGED_APPROVALS: String(settings.privilegedApprovals),
+        SUPPORT_GROUP: settings.supportGroup,
+        AUDITOR_GROUP: settings.auditorGroup,
+      },
+    });
+
+    const recoveryApi = new RecoveryApi(this, 'Api', {
+      functions: functions.byName,
+      userPool: props.userPool,
+      staffClient: this.staffClient,
+      throttle: props.apiThrottle ?? { rate: 50, burst: 100 },
+      logRetention,
+      ...(props.domain ? { domain: props.domain } : {}),
+    });
+    api.url = recoveryApi.url;
+    this.url = recoveryApi.url;
+    // Links in emails point at the pages.
+    for (const fn of Object.values(functions.byName)) fn.addEnvironment('PUBLIC_BASE_URL', recoveryApi.url);
+
+    const workflowFunctions = Object.fromEntries(
+      Object.entries(functionCatalog).flatMap(([name, spec]) =>
+        'substitution' in spec
+          ? [[spec.substitution, functions.byName[name as keyof typeof functionCatalog]]]
+          : [],
+      ),
+    );
+    this.stateMachine = new RecoveryWorkflow(this, 'Workflow', {
+      stateMachineName,
+      functions: workflowFunctions,
+      key,
+      logRetention,
+    }).stateMachine;
+
+    new RecoveryAlarms(this, 'Alarms', {
+      stateMachine: this.stateMachine,
+      functions: functions.byName,
+      httpApi: recoveryApi.httpApi,
+      ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
+    });
+  }
+}
