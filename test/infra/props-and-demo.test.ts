@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { describe, expect, it } from 'vitest';
+import { readContext, TotpRecoveryStack } from '../../infra/app';
+import { resolveSettings, type TotpRecoveryProps } from '../../infra/props';
+import { buildWeb } from '../../web/build';
+
+const base = (): TotpRecoveryProps => ({
+  userPool: UserPool.fromUserPoolId(new Stack(), 'Pool', 'eu-west-1_AbC123xyz'),
+  fromAddress: 'no-reply@example.com',
+  supportEmail: 'support@example.com',
+});
+
+describe('the construct’s props', () => {
+  it('default to the product’s documented settings', () => {
+    expect(resolveSettings(base())).toMatchObject({
+      codeTtlSeconds: 600,
+      maxCodeAttempts: 5,
+      userRequestLimit: 3,
+      ipRequestLimit: 20,
+      approvalTimeoutSeconds: 72 * 3600,
+      coolDownSeconds: 0,
+      privilegedApprovals: 2,
+      riskPolicyJson: '{}',
+    });
+  });
+
+  it.each([
+    [{ fromAddress: 'not-an-address' }, /fromAddress must be an email address/],
+    [{ codeTtl: Duration.hours(2) }, /codeTtl must be a whole number of seconds \(1 to 60 minutes\)/],
+    [{ approvalTimeout: Duration.days(30) }, /approvalTimeout .* \(5 minutes to 7 days\)/],
+    [{ privilegedApprovals: 0 }, /privilegedApprovals must be/],
+    [{ supportGroup: 'auditors', auditorGroup: 'auditors' }, /supportGroup and auditorGroup must differ/],
+    [{ riskPolicy: { newAccountDays: -1 } }, /riskPolicy.newAccountDays: /],
+  ])('refuses %j at synth time, saying what to change', (override, message) => {
+    expect(() => resolveSettings({ ...base(), ...override } as TotpRecoveryProps)).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(() =>
+      resolveSettings({ ...base(), fromAddress: 'x', supportEmail: 'y', maxCodeAttempts: 0 }),
+    ).toThrow(/fromAddress.*; supportEmail.*; maxCodeAttempts/);
+  });
+});
+
+describe('the app', () => {
+  it('brings its own demo pool (MFA required, TOTP only) when no pool id is given, with placeholder addresses named', async () => {
+    await buildWeb();
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'totp-recovery-demo-')) });
+    const context = readContext(app);
+    expect(context).toMatchObject({ demo: true, placeholders: ['fromAddress', 'supportEmail'] });
+    const stack = new TotpRecoveryStack(app, 'Demo', context, {
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (group) => (group as { Properties: { GroupName: string } }).Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual(['admins', 'mfa-recovery-auditor', 'mfa-recovery-support']);
+  }, 180_000);
+});
