@@ -90,14 +90,21 @@ export function readContext(app: App): AppContext & { readonly placeholders: str
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildWeb();
   const app = new App();
-  new TotpRecoveryStack(
+  const context = readContext(app);
+  const stack = new TotpRecoveryStack(
     app,
     String(app.node.tryGetContext('stackName') ?? 'TotpRecovery'),
-    readContext(app),
+    context,
     {
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     },
   );
+  if (context.placeholders.length > 0) {
+    Annotations.of(stack).addWarningV2(
+      'totp-recovery:placeholder-addresses',
+      `No ${context.placeholders.join(' or ')} given: using example.com, so no email would be delivered. Pass ${context.placeholders.map((key) => `-c ${key}=...`).join(' ')}.`,
+    );
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 }

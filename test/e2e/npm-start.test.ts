@@ -64,11 +64,18 @@ describe('npm start', () => {
       'userPoolClientId',
       'stateMachineArn',
       'mailboxUrl',
+      'eventsUrl',
     ]) {
       expect(info[key], key).toEqual(expect.any(String));
     }
     expect(Object.keys(info.tables)).toEqual(['recoveries', 'audit']);
-    expect(Object.keys(info.endpoints).sort()).toEqual(['cognito', 'dynamodb', 'ses', 'stepfunctions']);
+    expect(Object.keys(info.endpoints).sort()).toEqual([
+      'cognito',
+      'dynamodb',
+      'eventbridge',
+      'ses',
+      'stepfunctions',
+    ]);
     expect(info.poolMfa).toBe('OPTIONAL');
     expect(info.users.find((u: { username: string }) => u.username === 'alice').totpSecret).toMatch(
       /^[A-Z2-7]+$/,
