@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ApprovalSummary } from '../functions/adapters/approval-store';
 import { apiClient } from './api-client';
 import { CliError } from './errors';
 import { type CliIo, table } from './output';
@@ -8,16 +9,8 @@ import { resolveTarget, type TargetOptions } from './target';
 const SUPPORT_GROUP = 'mfa-recovery-support';
 const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/;
 
-interface ApprovalItem {
-  readonly requestId: string;
-  readonly username: string;
-  readonly status: string;
-  readonly risk?: { readonly level: string; readonly reasons: readonly string[] };
-  readonly requestedAt: string;
-  readonly confirmedAt?: string;
-  readonly requiredApprovals: number;
-  readonly approvers: readonly string[];
-}
+/** A row of GET /support/approvals. */
+type ApprovalItem = ApprovalSummary;
 
 type CommonOptions = TargetOptions & { readonly json?: boolean };
 

@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { axeViolations, launchBrowser, screenshots } from '../support/browser';
-import { freshSourceIp, httpClient } from '../support/http-client';
-import { codeFrom, mailbox } from '../support/mailbox';
-import { waitForStatus } from '../support/recoveries';
-import { stackClients } from '../support/stack-clients';
-import { createUser, type TestUser, totpCode } from '../support/users';
+import { completedRecovery } from '../support/recoveries';
+import { type TestUser, totpCode } from '../support/users';
 
 const stack = inject('stack');
-const { cognito } = stackClients(stack);
 const seeded = (name: string) => stack.users.find((u) => u.username === name) as TestUser;
 
 let browser: Browser;
@@ -39,14 +35,7 @@ async function signInAs(person: TestUser) {
 
 describe('the audit viewer, in Chromium', () => {
   it('shows an auditor one request as a timeline, exports it, and verifies the chains', async () => {
-    const user = await createUser(cognito, stack);
-    const api = httpClient(stack.apiUrl, freshSourceIp());
-    const { requestId } = (
-      await api.post('/recoveries', { username: user.username, password: user.password })
-    ).json as { requestId: string };
-    const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, /code to remove/));
-    await api.post(`/recoveries/${requestId}/confirm`, { code });
-    await waitForStatus(api, requestId);
+    const { user, requestId } = await completedRecovery(stack);
 
     await page.goto(`${stack.apiUrl}/audit`);
     expect(await axeViolations(page)).toEqual([]);

@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../cli/main';
-import { freshSourceIp, httpClient } from '../support/http-client';
-import { codeFrom, mailbox } from '../support/mailbox';
-import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { completedRecovery, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
-import { createUser } from '../support/users';
 
 const stack = inject('stack');
 const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-audit-cli-'));
@@ -28,15 +25,8 @@ async function cli(args: string[]) {
 
 describe('the totp-recovery audit CLI', () => {
   it('lists a request’s events and exports the day as CSV and JSON lines, signed in as the seeded auditor', async () => {
-    const { cognito, documents } = stackClients(stack);
-    const user = await createUser(cognito, stack);
-    const api = httpClient(stack.apiUrl, freshSourceIp());
-    const { requestId } = (
-      await api.post('/recoveries', { username: user.username, password: user.password })
-    ).json as { requestId: string };
-    const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, /code to remove/));
-    await api.post(`/recoveries/${requestId}/confirm`, { code });
-    await waitForStatus(api, requestId);
+    const { documents } = stackClients(stack);
+    const { user, requestId } = await completedRecovery(stack);
     const chain = await waitForTerminalRecord(documents, stack, requestId);
 
     const listed = await cli(['--json', 'audit', 'list', '--request-id', requestId]);

@@ -1,28 +1,17 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
-import { freshSourceIp, httpClient } from '../support/http-client';
-import { codeFrom, mailbox } from '../support/mailbox';
 import { ownStack } from '../support/own-stack';
-import { type AuditRecord, waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { type AuditRecord, completedRecovery, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
-import { createUser } from '../support/users';
 
 // A stack of its own: these tests damage the audit table as a rogue administrator would.
 const own = ownStack({});
 
-async function completedRecovery() {
+async function tamperableRecovery() {
   const stack = own.current.info;
-  const { cognito, documents } = stackClients(stack);
-  const user = await createUser(cognito, stack);
-  const api = httpClient(stack.apiUrl, freshSourceIp());
-  const { requestId } = (await api.post('/recoveries', { username: user.username, password: user.password }))
-    .json as {
-    requestId: string;
-  };
-  const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, /code to remove/));
-  await api.post(`/recoveries/${requestId}/confirm`, { code });
-  await waitForStatus(api, requestId);
+  const { documents } = stackClients(stack);
+  const { requestId } = await completedRecovery(stack);
   return { requestId, chain: await waitForTerminalRecord(documents, stack, requestId), documents, stack };
 }
 
@@ -47,7 +36,7 @@ const key = (record: AuditRecord) => ({ pk: String(record.pk), sk: String(record
 
 describe('tampering with the audit table', () => {
   it('verifies clean, then names the event whose field a rogue admin altered', async () => {
-    const { requestId, chain, documents, stack } = await completedRecovery();
+    const { requestId, chain, documents, stack } = await tamperableRecovery();
     expect(await verify()).toMatchObject({ code: 0 });
     const third = chain[2] as AuditRecord;
     await documents.send(
@@ -66,7 +55,7 @@ describe('tampering with the audit table', () => {
   });
 
   it('names the place of one deleted event', async () => {
-    const { requestId, chain, documents, stack } = await completedRecovery();
+    const { requestId, chain, documents, stack } = await tamperableRecovery();
     const removed = chain[3] as AuditRecord;
     await documents.send(new DeleteCommand({ TableName: stack.tables.audit, Key: key(removed) }));
     const run = await verify();
@@ -77,7 +66,7 @@ describe('tampering with the audit table', () => {
   });
 
   it('names a whole deleted request through its day chain', async () => {
-    const { requestId, chain, documents, stack } = await completedRecovery();
+    const { requestId, chain, documents, stack } = await tamperableRecovery();
     for (const record of chain)
       await documents.send(new DeleteCommand({ TableName: stack.tables.audit, Key: key(record) }));
     const run = await verify();

@@ -1,6 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StackInfo } from '../../local/stack-info';
-import type { httpClient } from './http-client';
+import { freshSourceIp, httpClient } from './http-client';
+import { codeFrom, mailbox } from './mailbox';
+import { stackClients } from './stack-clients';
+import { createUser } from './users';
 
 type Client = ReturnType<typeof httpClient>;
 
@@ -58,4 +61,17 @@ export async function waitForTerminalRecord(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`request ${requestId} has no terminal audit record after ${timeoutMs} ms`);
+}
+
+/** A fresh user (TOTP enrolled) who recovers all the way through the API; resolves once the request ended. */
+export async function completedRecovery(stack: StackInfo) {
+  const { cognito } = stackClients(stack);
+  const user = await createUser(cognito, stack);
+  const api = httpClient(stack.apiUrl, freshSourceIp());
+  const started = await api.post('/recoveries', { username: user.username, password: user.password });
+  const { requestId } = started.json as { requestId: string };
+  const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, /code to remove/));
+  await api.post(`/recoveries/${requestId}/confirm`, { code });
+  await waitForStatus(api, requestId);
+  return { user, api, requestId };
 }

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The audit viewer: search, a timeline per request, exports and chain verification.
 
+import { element } from './dom';
 import { staffSession } from './staff-session';
 
 interface TrailEvent {
@@ -13,13 +14,6 @@ interface TrailEvent {
   readonly outcome?: string;
   readonly reasons?: readonly string[];
   readonly terminal?: string;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
 }
 
 export function auditViewer(main: HTMLElement): void {
@@ -63,24 +57,22 @@ export function auditViewer(main: HTMLElement): void {
   function timeline(requestId: string, events: TrailEvent[]): HTMLElement {
     const ordered = [...events].sort((a, b) => a.seq - b.seq);
     const end = ordered.find((e) => e.terminal);
-    const section = element('section', undefined, 'request-trail');
+    const section = element('section', undefined, { class: 'request-trail' });
     section.setAttribute('aria-label', `Request ${requestId}`);
     section.append(
       element('h3', `${ordered[0]?.username ?? 'unknown user'}: ${end?.terminal ?? 'not ended yet'}`),
     );
-    section.append(element('p', `Request ${requestId}`, 'hint'));
-    const list = element('ol', undefined, 'timeline');
+    section.append(element('p', `Request ${requestId}`, { class: 'hint' }));
+    const list = element('ol', undefined, { class: 'timeline' });
     for (const event of ordered) {
-      const item = element(
-        'li',
-        undefined,
-        event.terminal ? 'end' : event.actor.startsWith('support:') ? 'person' : '',
-      );
+      const item = element('li', undefined, {
+        class: event.terminal ? 'end' : event.actor.startsWith('support:') ? 'person' : '',
+      });
       item.append(element('time', new Date(event.at).toLocaleString()));
       item.append(element('strong', ` ${event.type}`));
       item.append(element('span', ` by ${event.actor}`));
       const notes = [event.outcome, ...(event.reasons ?? [])].filter(Boolean).join(', ');
-      if (notes) item.append(element('span', ` (${notes})`, 'hint'));
+      if (notes) item.append(element('span', ` (${notes})`, { class: 'hint' }));
       list.append(item);
     }
     section.append(list);

@@ -1,18 +1,12 @@
 /// <reference lib="dom" />
 // The support console: the queue of requests waiting for support, and decisions.
 
+import type { ApprovalSummary } from '../../functions/adapters/approval-store';
+import { element } from './dom';
 import { staffSession } from './staff-session';
 
-interface ApprovalItem {
-  readonly requestId: string;
-  readonly username: string;
-  readonly status: string;
-  readonly risk?: { readonly level: string; readonly reasons: readonly string[] };
-  readonly requestedAt: string;
-  readonly confirmedAt?: string;
-  readonly requiredApprovals: number;
-  readonly approvers: readonly string[];
-}
+/** A row of GET /support/approvals. */
+type ApprovalItem = ApprovalSummary;
 
 const REASON_TEXT: Record<string, (detail: string) => string> = {
   LOST_PASSWORD: () => 'also lost the password',
@@ -32,17 +26,6 @@ function reasonText(reason: string): string {
 }
 
 const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  attributes: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  return node;
-}
 
 export function supportConsole(main: HTMLElement): void {
   const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
