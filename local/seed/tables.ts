@@ -3,18 +3,51 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { TableSchema } from '../../functions/shared/table-schemas';
 
-/** Creates the table when it does not exist yet; an existing table (persisted state) is kept as is. */
+const keySchema = (partitionKey: string, sortKey?: string) => [
+  { AttributeName: partitionKey, KeyType: 'HASH' as const },
+  ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+];
+
+/**
+ * Creates the table when it does not exist yet. An existing table (persisted state) keeps its items
+ * and gains the indexes a newer schema added, so `npm start -- --persist` survives an upgrade.
+ */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   schema: TableSchema,
 ): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of schema.globalSecondaryIndexes ?? []) {
+      if (present.has(index.indexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])].map(
+            (name) => ({
+              AttributeName: name,
+              AttributeType: 'S',
+            }),
+          ),
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: index.indexName,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              },
+            },
+          ],
+        }),
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -25,10 +58,6 @@ export async function ensureTable(
     keyNames.add(index.partitionKey);
     if (index.sortKey) keyNames.add(index.sortKey);
   }
-  const keySchema = (partitionKey: string, sortKey?: string) => [
-    { AttributeName: partitionKey, KeyType: 'HASH' as const },
-    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
-  ];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -46,7 +46,7 @@ async function scanAllTables(): Promise<string> {
 }
 
 describe('secrets after a full run', () => {
-  it('appear nowhere: not in tables, audit, state input/output, execution output or logs', async () => {
+  it('appear nowhere: not in tables, audit, state input/output, execution output, logs or published events', async () => {
     const secrets: string[] = [];
     const requestIds: string[] = [];
     const api = httpClient(stack.apiUrl, freshSourceIp());
@@ -98,6 +98,7 @@ describe('secrets after a full run', () => {
       'DynamoDB tables (including the audit table)': await scanAllTables(),
       'state input/output and execution history': stateData.join('\n'),
       'function logs': readFileSync(stack.logFile, 'utf8'),
+      'published EventBridge events': await (await fetch(stack.eventsUrl)).text(),
       'execution listing': JSON.stringify(
         await sfn.send(
           new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, maxResults: 1000 }),
