@@ -82,6 +82,9 @@ describe('npm start', () => {
     );
     expect((await fetch(`${info.apiUrl}/health`)).status).toBe(200);
     expect(output).toContain(info.mailboxUrl);
+    expect(output).toContain(`${info.apiUrl}/support`);
+    expect(output).toContain(`${info.apiUrl}/audit`);
+    expect(output).toContain(info.eventsUrl);
 
     process.kill(-pgid, 'SIGINT');
     // The stack exits 0; npm itself, like any shell job, then ends by the SIGINT it also received.
