@@ -90,7 +90,6 @@ export class TotpRecovery extends Construct {
 
     const stateMachineName = `${stack.stackName}-totp-recovery`;
     const stateMachineArn = stateMachineArnOf(this, stateMachineName);
-    const api = { url: '' };
     const functions = new RecoveryFunctions(this, 'Functions', {
       userPool: props.userPool,
       recoveries: this.tables.recoveries,
@@ -134,7 +133,6 @@ export class TotpRecovery extends Construct {
       logRetention,
       ...(props.domain ? { domain: props.domain } : {}),
     });
-    api.url = recoveryApi.url;
     this.url = recoveryApi.url;
     // Links in emails point at the pages.
     for (const fn of Object.values(functions.byName)) fn.addEnvironment('PUBLIC_BASE_URL', recoveryApi.url);
