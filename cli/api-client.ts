@@ -13,9 +13,19 @@ const EXPLAINED: Record<number, string> = {
   409: 'someone decided this request already',
 };
 
-/** Calls the product's API with the staff token; a refusal becomes a CliError with the API's reason. */
+/** The CliError for a refused call, with the API's reason. */
+function refusal(status: number, json: Record<string, unknown>): CliError {
+  const said = typeof json.message === 'string' ? `: ${json.message}` : '';
+  const what = EXPLAINED[status] ?? `the API answered ${status}`;
+  return new CliError(`${what} (${status} ${String(json.error ?? '')})${said}`);
+}
+
+/**
+ * The product's API with the staff token: `call` for JSON answers, `response` for other bodies
+ * (exports). A refusal becomes a CliError with the API's reason.
+ */
 export function apiClient(apiUrl: string, token: string) {
-  return async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+  async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${apiUrl}${path}`, {
@@ -29,12 +39,19 @@ export function apiClient(apiUrl: string, token: string) {
     } catch {
       throw new CliError(`cannot reach ${apiUrl}: is the stack running?`);
     }
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (response.status >= 400) {
-      const said = typeof json.message === 'string' ? `: ${json.message}` : '';
-      const what = EXPLAINED[response.status] ?? `the API answered ${response.status}`;
-      throw new CliError(`${what} (${response.status} ${String(json.error ?? '')})${said}`);
+      throw refusal(response.status, (await response.json().catch(() => ({}))) as Record<string, unknown>);
     }
-    return { status: response.status, json };
+    return response;
+  }
+  return {
+    async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+      const response = await send(method, path, body);
+      return {
+        status: response.status,
+        json: (await response.json().catch(() => ({}))) as Record<string, unknown>,
+      };
+    },
+    response: (path: string) => send('GET', path),
   };
 }

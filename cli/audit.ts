@@ -1,20 +1,18 @@
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { createAuditReader } from '../functions/adapters/audit-reader';
-import { verifyAuditTrail } from '../functions/use-cases/audit-trail';
-import type { StackInfo } from '../local/stack-info';
+import { auditRange, verifyAuditTrail } from '../functions/use-cases/audit-trail';
 import { apiClient } from './api-client';
 import { CliError } from './errors';
 import { type CliIo, table } from './output';
 import { signInStaff } from './sign-in';
-import { resolveTarget, type TargetOptions } from './target';
+import { readLocalStack, resolveTarget, type TargetOptions } from './target';
 
 const AUDITOR_GROUP = 'mfa-recovery-auditor';
-const DAY_MS = 86_400_000;
 
 type CommonOptions = TargetOptions & { readonly json?: boolean; readonly stackFile?: string };
 
@@ -44,8 +42,7 @@ function instant(name: string, value: string | undefined): string | undefined {
 async function connect(command: Command, io: CliIo) {
   const options = command.optsWithGlobals<CommonOptions>();
   const target = resolveTarget(options, AUDITOR_GROUP, io.env, io.cwd);
-  const token = await signInStaff(target);
-  return { options, target, token, call: apiClient(target.apiUrl, token) };
+  return { options, api: apiClient(target.apiUrl, await signInStaff(target)) };
 }
 
 /** `totp-recovery audit list|export|verify`. */
@@ -75,7 +72,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         from: instant('--from', local.from),
         to: instant('--to', local.to),
       };
-      const { options, call } = await connect(command, io);
+      const { options, api } = await connect(command, io);
       const items: AuditorEvent[] = [];
       let cursor: string | undefined;
       do {
@@ -84,7 +81,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
             (entry): entry is [string, string] => entry[1] !== undefined,
           ),
         );
-        const page = (await call('GET', `/audit/events?${query}`)).json as {
+        const page = (await api.call('GET', `/audit/events?${query}`)).json as {
           items: AuditorEvent[];
           cursor?: string;
         };
@@ -122,7 +119,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
       if (format !== 'jsonl' && format !== 'csv')
         throw new CliError(`--format must be jsonl or csv, got "${format}"`, 2);
       const range = { from: instant('--from', local.from), to: instant('--to', local.to) };
-      const { target, token, call } = await connect(command, io);
+      const { api } = await connect(command, io);
       const file = local.output ? createWriteStream(resolve(io.cwd, local.output)) : undefined;
       let cursor: string | undefined;
       let first = true;
@@ -134,10 +131,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           ),
         );
         // Pages of up to 5,000 events, written as they come: memory stays bounded.
-        const response = await fetch(`${target.apiUrl}/audit/export?${query}`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        if (response.status !== 200) await call('GET', `/audit/export?${query}`);
+        const response = await api.response(`/audit/export?${query}`);
         let text = await response.text();
         // Every page of a CSV export starts with the header; keep the first only.
         if (format === 'csv' && !first) text = text.slice(text.indexOf('\n') + 1);
@@ -165,12 +159,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--table <name>', 'a deployed stack: the audit table (read with your own AWS credentials)')
     .action(async (local: Record<string, string | undefined>, command: Command) => {
       const options = command.optsWithGlobals<CommonOptions>();
-      const to = instant('--to', local.to) ?? new Date().toISOString();
-      const from = instant('--from', local.from) ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
-      const range = {
-        from: from.length === 10 ? `${from}T00:00:00.000Z` : new Date(from).toISOString(),
-        to: to.length === 10 ? `${to}T23:59:59.999Z` : new Date(to).toISOString(),
-      };
+      const range = auditRange({ from: instant('--from', local.from), to: instant('--to', local.to) });
       let client: DynamoDBClient;
       let tableName: string;
       if (local.table) {
@@ -178,16 +167,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         client = new DynamoDBClient({ region: options.region });
         tableName = local.table;
       } else {
-        const file = resolve(io.cwd, options.stackFile ?? '.local/stack.json');
-        let stack: StackInfo;
-        try {
-          stack = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
-        } catch {
-          throw new CliError(
-            `cannot read ${file}: start the local stack with \`npm start\`, or pass --table and --region`,
-            2,
-          );
-        }
+        const stack = readLocalStack(options.stackFile, io.cwd, '--table and --region');
         client = new DynamoDBClient({
           region: stack.region,
           endpoint: stack.endpoints.dynamodb,

@@ -17,7 +17,7 @@ type CommonOptions = TargetOptions & { readonly json?: boolean };
 async function connect(command: Command, io: CliIo) {
   const options = command.optsWithGlobals<CommonOptions>();
   const target = resolveTarget(options, SUPPORT_GROUP, io.env, io.cwd);
-  return { options, call: apiClient(target.apiUrl, await signInStaff(target)) };
+  return { options, call: apiClient(target.apiUrl, await signInStaff(target)).call };
 }
 
 function checkedRequestId(requestId: string): string {

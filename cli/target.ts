@@ -62,13 +62,7 @@ export function resolveTarget(
       staff: { username: options.username, password, totpCode },
     };
   }
-  const file = resolve(cwd, options.stackFile ?? '.local/stack.json');
-  let stack: StackInfo;
-  try {
-    stack = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
-  } catch {
-    throw new CliError(`cannot read ${file}: start the local stack with \`npm start\`, or pass --api-url`, 2);
-  }
+  const stack = readLocalStack(options.stackFile, cwd, '--api-url');
   const seeded = stack.users.find((user) =>
     options.username ? user.username === options.username : user.groups.includes(staffGroup),
   );
@@ -85,6 +79,19 @@ export function resolveTarget(
       totpSecret: seeded?.totpSecret,
     },
   };
+}
+
+/** The local stack's description; `otherwise` names the option that targets a deployed stack instead. */
+export function readLocalStack(stackFile: string | undefined, cwd: string, otherwise: string): StackInfo {
+  const file = resolve(cwd, stackFile ?? '.local/stack.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+  } catch {
+    throw new CliError(
+      `cannot read ${file}: start the local stack with \`npm start\`, or pass ${otherwise}`,
+      2,
+    );
+  }
 }
 
 function parseUrl(text: string): string {

@@ -7,7 +7,7 @@ import { auditReaderFrom } from '../shared/dependencies';
 import { InvalidRequestError } from '../shared/errors';
 import { errorResponse, jsonResponse, validate } from '../shared/http';
 import { staffFrom } from '../shared/staff';
-import { exportLines, listEvents, verifyAuditTrail } from '../use-cases/audit-trail';
+import { auditRange, exportLines, listEvents, verifyAuditTrail } from '../use-cases/audit-trail';
 
 const config = loadConfig(['auditTableName', 'auditorGroup']);
 const reader = auditReaderFrom(config);
@@ -61,28 +61,20 @@ const exportQuery = z.strictObject({
 });
 const verifyQuery = z.strictObject(range);
 
-/** The range asked for, defaulting to the last 30 days; `to` a day means the end of that day. */
+/** The range asked for (see auditRange), refused when backwards or longer than MAX_RANGE_DAYS. */
 function timeRange(query: { from?: string; to?: string }) {
-  const to = query.to
-    ? query.to.length === 10
-      ? `${query.to}T23:59:59.999Z`
-      : query.to
-    : new Date().toISOString();
-  const from = query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
-  const fromIso = from.length === 10 ? `${from}T00:00:00.000Z` : from;
-  const toIso = new Date(Date.parse(to)).toISOString();
-  const normalisedFrom = new Date(Date.parse(fromIso)).toISOString();
-  if (normalisedFrom > toIso) {
+  const range = auditRange(query);
+  if (range.from > range.to) {
     throw new InvalidRequestError('the request is not valid', [
       { path: 'from', message: 'must not be after to' },
     ]);
   }
-  if (Date.parse(toIso) - Date.parse(normalisedFrom) > MAX_RANGE_DAYS * DAY_MS) {
+  if (Date.parse(range.to) - Date.parse(range.from) > MAX_RANGE_DAYS * DAY_MS) {
     throw new InvalidRequestError('the request is not valid', [
       { path: 'from', message: `the range may span at most ${MAX_RANGE_DAYS} days` },
     ]);
   }
-  return { from: normalisedFrom, to: toIso };
+  return range;
 }
 
 const encode = (next: AuditCursor | undefined) =>

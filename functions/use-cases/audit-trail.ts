@@ -65,6 +65,24 @@ export async function* exportLines(
   }
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The time range of an audit query as ISO instants: a bare date `to` means the end of that day, a
+ * bare date `from` its start, and without `from` the range is the 30 days before `to` (default: now).
+ */
+export function auditRange(
+  query: { from?: string; to?: string },
+  now = new Date(),
+): { from: string; to: string } {
+  const to = query.to ? (query.to.length === 10 ? `${query.to}T23:59:59.999Z` : query.to) : now.toISOString();
+  const from = query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
+  return {
+    from: new Date(Date.parse(from.length === 10 ? `${from}T00:00:00.000Z` : from)).toISOString(),
+    to: new Date(Date.parse(to)).toISOString(),
+  };
+}
+
 /** The state machine's TimeoutSeconds (10 days) plus a day for the terminal step's retries. */
 const MAX_REQUEST_LIFETIME_MS = 11 * 86_400_000;
 
