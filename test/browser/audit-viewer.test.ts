@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { axeViolations, launchBrowser, screenshots } from '../support/browser';
+import { axeViolations, launchBrowser, screenshots, signInOnStaffPage } from '../support/browser';
 import { completedRecovery } from '../support/recoveries';
-import { type TestUser, totpCode } from '../support/users';
+import type { TestUser } from '../support/users';
 
 const stack = inject('stack');
 const seeded = (name: string) => stack.users.find((u) => u.username === name) as TestUser;
@@ -24,14 +24,7 @@ beforeEach(async () => {
   return () => context.close();
 });
 
-async function signInAs(person: TestUser) {
-  await page.goto(`${stack.apiUrl}/audit`);
-  await page.getByLabel('Username', { exact: true }).fill(person.username);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('6-digit code from your authenticator').fill(totpCode(person.totpSecret as string));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signInAs = (person: TestUser) => signInOnStaffPage(page, `${stack.apiUrl}/audit`, person);
 
 describe('the audit viewer, in Chromium', () => {
   it('shows an auditor one request as a timeline, exports it, and verifies the chains', async () => {

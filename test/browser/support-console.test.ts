@@ -1,11 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { axeViolations, launchBrowser, screenshots } from '../support/browser';
+import { axeViolations, launchBrowser, screenshots, signInOnStaffPage } from '../support/browser';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
 import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
-import { createUser, signIn, type TestUser, totpCode } from '../support/users';
+import { createUser, signIn, type TestUser } from '../support/users';
 
 const stack = inject('stack');
 const { cognito, documents } = stackClients(stack);
@@ -44,16 +44,7 @@ async function pendingRequest() {
   return { user, api, requestId };
 }
 
-async function signInAs(person: TestUser) {
-  await page.goto(`${stack.apiUrl}/support`);
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (person.totpSecret) {
-    await page.getByLabel('6-digit code from your authenticator').fill(totpCode(person.totpSecret));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-}
+const signInAs = (person: TestUser) => signInOnStaffPage(page, `${stack.apiUrl}/support`, person);
 
 describe('the support console, in Chromium', () => {
   it('lets a support person sign in with TOTP, read the risk reasons and approve a request to completion', async () => {

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { totpCode } from './users';
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export async function launchBrowser(): Promise<Browser> {
@@ -57,5 +58,21 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   ] as const) {
     await page.setViewportSize({ width, height: 800 });
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
+  }
+}
+
+/** Signs a staff member in on a staff page (`/support`, `/audit`) as a person would, TOTP included when the account has it. */
+export async function signInOnStaffPage(
+  page: Page,
+  pageUrl: string,
+  person: { username: string; password: string; totpSecret?: string },
+): Promise<void> {
+  await page.goto(pageUrl);
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (person.totpSecret) {
+    await page.getByLabel('6-digit code from your authenticator').fill(totpCode(person.totpSecret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
   }
 }
