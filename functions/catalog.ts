@@ -50,6 +50,12 @@ export const functionCatalog = {
     description: 'Workflow: scores the request',
     substitution: 'AssessRiskFunctionArn',
   },
+  'advance-recovery': {
+    entry: 'functions/handlers/advance-recovery.ts',
+    description:
+      'Workflow: after each wait, decides the next step from the stored state (and expires what nobody decided)',
+    substitution: 'AdvanceRecoveryFunctionArn',
+  },
   'issue-code': {
     entry: 'functions/handlers/issue-code.ts',
     description: 'Workflow: stores the hashed code with the task token and emails the code',
@@ -85,8 +91,13 @@ export const functionCatalog = {
   },
   'finish-recovery': {
     entry: 'functions/handlers/finish-recovery.ts',
-    description: 'Workflow: writes the terminal audit record, notifies the user, releases the lock',
+    description: 'Workflow: writes the terminal audit record, notifies the user, releases the slot',
     substitution: 'FinishRecoveryFunctionArn',
+  },
+  'reconcile-recovery': {
+    entry: 'functions/handlers/reconcile-recovery.ts',
+    description:
+      'EventBridge: ends the request of an execution that failed, timed out or was stopped, and frees its slot',
   },
 } as const satisfies Record<string, FunctionSpec>;
 

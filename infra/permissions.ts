@@ -49,7 +49,14 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'issue-code': [...AUDITED, 'ses:send', 'pepper:read'],
   'request-approval': [...AUDITED, 'ses:send'],
   'start-cool-down': [...AUDITED, 'ses:send'],
-  'support-approvals': [...AUDITED, 'states:callback'],
+  // Each decision checks the decider live: GetUser (the sign-in, authorised by the token itself, no
+  // IAM action), AdminGetUser (enabled, verified contacts) and AdminListGroupsForUser (the group now).
+  'support-approvals': [
+    ...AUDITED,
+    'states:callback',
+    'cognito:AdminGetUser',
+    'cognito:AdminListGroupsForUser',
+  ],
   'audit-api': ['audit:read'],
   'remove-totp': [
     ...AUDITED,
@@ -64,5 +71,8 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
     'cognito:AdminListDevices',
     'cognito:AdminForgetDevice',
   ],
-  'finish-recovery': [...AUDITED, 'ses:send'],
+  // AdminGetUser: a failure after REMOVING began is checked against the pool before it is told.
+  'finish-recovery': [...AUDITED, 'ses:send', 'cognito:AdminGetUser'],
+  'advance-recovery': [...AUDITED],
+  'reconcile-recovery': [...AUDITED, 'ses:send', 'cognito:AdminGetUser'],
 };

@@ -12,6 +12,7 @@ import { functionCatalog } from '../functions/catalog';
 import { RecoveryAlarms } from './constructs/recovery-alarms';
 import { RecoveryApi } from './constructs/recovery-api';
 import { RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
+import { RecoveryReconciler } from './constructs/recovery-reconciler';
 import { RecoveryTables } from './constructs/recovery-tables';
 import { RecoveryWorkflow } from './constructs/recovery-workflow';
 import { resolveSettings, type TotpRecoveryProps } from './props';
@@ -151,8 +152,14 @@ export class TotpRecovery extends Construct {
       logRetention,
     }).stateMachine;
 
+    const reconciler = new RecoveryReconciler(this, 'Reconciler', {
+      stateMachine: this.stateMachine,
+      reconciler: functions.byName['reconcile-recovery'],
+    });
+
     new RecoveryAlarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
+      reconcilerDeadLetters: reconciler.deadLetterQueue,
       functions: functions.byName,
       httpApi: recoveryApi.httpApi,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
+import { RECONCILED_EXECUTION_STATUSES } from '../functions/domain/recovery-state';
 import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table-schemas';
 import { loadDefinition } from '../statemachine/definition';
 import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
@@ -26,6 +27,7 @@ import { startCognitoEmulator } from './user-pools';
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
 const STATE_MACHINE_NAME = 'totp-recovery';
+
 const TABLES = { recoveries: 'totp-recovery-recoveries', audit: 'totp-recovery-audit' } as const;
 // Emulators accept any credentials; the SDK still needs some to sign requests.
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -138,12 +140,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: ACCOUNT_ID,
       root: repoRoot,
     });
+    // The reconciler's rule, as infra/constructs/recovery-reconciler.ts deploys it.
+    const eventBus = await startEventRecorder([
+      {
+        matches: (event) =>
+          event.source === 'aws.states' &&
+          event.detailType === 'Step Functions Execution Status Change' &&
+          RECONCILED_EXECUTION_STATUSES.includes(String((event.detail as { status?: unknown }).status)),
+        deliver: (event) => invokeLambda('reconcile-recovery', event),
+      },
+    ]);
+    stoppers.push(eventBus.close);
     const sfn = await startStepFunctionsHost({
       region: REGION,
       accountId: ACCOUNT_ID,
       invokeLambda,
       serviceEndpoints: { dynamodb: dynamodb.url, cognitoidentityprovider: cognito.url, sesv2: ses.url },
       timeScale: options.timeScale ?? 1,
+      onStatusChange: (event) => eventBus.emit(event),
     });
     stoppers.push(sfn.close);
 
@@ -158,8 +172,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     if (!created.stateMachineArn) throw new Error('CreateStateMachine returned no ARN');
 
-    const eventBus = await startEventRecorder();
-    stoppers.push(eventBus.close);
     const faults = options.faultInjection ? new FaultPlan() : undefined;
     const functionEndpoints = {
       dynamodb: dynamodb.url,

@@ -1,35 +1,35 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskAssessment } from '../domain/risk';
+import type { ConditionalWrite } from './audit-log';
 import { keys } from './recovery-keys';
+import type { ProofKind } from './recovery-store';
 
 export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'CLOSED';
 
-/** A high-risk request waiting for support staff; the task token is never returned to anyone. */
+/**
+ * What support sees of a high-risk request: a listing projection of the request, written in the same
+ * transactions as the request's own transitions. Never a code or a token.
+ */
 export interface Approval {
   readonly requestId: string;
   readonly username: string;
   readonly sub: string;
   readonly status: ApprovalStatus;
   readonly risk: RiskAssessment;
+  readonly proof: ProofKind;
   readonly requestedAt: string;
   readonly confirmedAt?: string;
   readonly requiredApprovals: number;
   readonly approvers: readonly string[];
+  readonly deniedBy?: string;
+  readonly decisionReason?: string;
   readonly expiresAt: number;
 }
 
-/** What the support list shows: never a code or a token. */
+/** What the support list shows. */
 export type ApprovalSummary = Omit<Approval, 'sub' | 'expiresAt'>;
 
 const byStatus = (status: ApprovalStatus) => `APPROVAL#${status}`;
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Pending approvals in the recovery table, listed through the `byStatus` index. */
 export function createApprovalStore(db: DynamoDBDocumentClient, tableName: string) {
@@ -39,32 +39,35 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
     sub: item.sub as string,
     status: item.status as ApprovalStatus,
     risk: item.risk as RiskAssessment,
+    proof: (item.proof as ProofKind | undefined) ?? 'PASSWORD',
     requestedAt: item.requestedAt as string,
     ...(item.confirmedAt ? { confirmedAt: item.confirmedAt as string } : {}),
     requiredApprovals: item.requiredApprovals as number,
     approvers: (item.approvers as string[] | undefined) ?? [],
+    ...(item.deniedBy ? { deniedBy: item.deniedBy as string } : {}),
+    ...(item.decisionReason ? { decisionReason: item.decisionReason as string } : {}),
     expiresAt: item.expiresAt as number,
   });
 
   return {
-    async open(approval: Approval & { taskToken: string }): Promise<void> {
-      await db.send(
-        new PutCommand({
+    /** The approval a request's AwaitApproval step opens; a retried step replaces only a pending one. */
+    open(approval: Omit<Approval, 'status' | 'approvers'>): ConditionalWrite {
+      return {
+        Put: {
           TableName: tableName,
           Item: {
             ...keys.approval(approval.requestId),
             ...approval,
+            status: 'PENDING',
+            approvers: [],
             approverSubs: [],
             gsi1pk: byStatus('PENDING'),
             gsi1sk: `${approval.requestedAt}#${approval.requestId}`,
             ttl: approval.expiresAt + 400 * 86_400,
           },
-          // A retried step replaces its own pending approval, never a decided one.
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'PENDING' },
-        }),
-      );
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
     },
 
     async get(requestId: string): Promise<(Approval & { approverSubs: string[] }) | undefined> {
@@ -94,62 +97,77 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
     },
 
     /**
-     * Adds one approver. Fails (undefined) unless the approval is pending and this person has not
-     * approved yet; resolves the number of distinct approvers after the write.
+     * Adds one approver, as the `seen`-th: fails unless the approval is still pending with exactly
+     * `seen - 1` approvers and this person is not among them (a concurrent approver makes it retry).
+     * With `final`, the approval is marked APPROVED in the same write.
      */
-    async addApprover(
+    addApprover(
       requestId: string,
       approver: { sub: string; username: string },
-    ): Promise<number | undefined> {
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.approval(requestId),
-            UpdateExpression:
-              'SET approverSubs = list_append(approverSubs, :sub), approvers = list_append(approvers, :name)',
-            ConditionExpression: '#status = :pending AND NOT contains(approverSubs, :me)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':sub': [approver.sub],
-              ':name': [approver.username],
-              ':me': approver.sub,
-              ':pending': 'PENDING',
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return ((result.Attributes?.approverSubs as string[] | undefined) ?? []).length;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      seen: number,
+      final: boolean,
+    ): ConditionalWrite {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.approval(requestId),
+          UpdateExpression: `SET approverSubs = list_append(approverSubs, :sub), approvers = list_append(approvers, :name)${
+            final ? ', #status = :approved, gsi1pk = :index' : ''
+          }`,
+          ConditionExpression:
+            '#status = :pending AND size(approverSubs) = :before AND NOT contains(approverSubs, :me)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sub': [approver.sub],
+            ':name': [approver.username],
+            ':me': approver.sub,
+            ':pending': 'PENDING',
+            ':before': seen - 1,
+            ...(final ? { ':approved': 'APPROVED', ':index': byStatus('APPROVED') } : {}),
+          },
+        },
+      };
     },
 
-    /**
-     * Decides a pending approval and hands back its task token, removed in the same write: exactly
-     * one decision wins. APPROVED also needs the required number of approvers.
-     */
-    async decide(requestId: string, to: 'APPROVED' | 'DENIED' | 'CLOSED'): Promise<string | undefined> {
+    /** Marks a pending approval denied, with who and why. */
+    deny(requestId: string, staff: string, reason: string): ConditionalWrite {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.approval(requestId),
+          UpdateExpression: 'SET #status = :denied, gsi1pk = :index, deniedBy = :who, decisionReason = :why',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':denied': 'DENIED',
+            ':index': byStatus('DENIED'),
+            ':who': staff,
+            ':why': reason,
+            ':pending': 'PENDING',
+          },
+        },
+      };
+    },
+
+    /** Takes a still-pending approval off the support list once its request ended otherwise. */
+    async close(requestId: string): Promise<void> {
       try {
-        const result = await db.send(
+        await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.approval(requestId),
-            UpdateExpression: 'SET #status = :to, gsi1pk = :index REMOVE taskToken',
-            ConditionExpression:
-              to === 'APPROVED'
-                ? '#status = :pending AND size(approverSubs) >= requiredApprovals'
-                : '#status = :pending',
+            UpdateExpression: 'SET #status = :closed, gsi1pk = :index',
+            ConditionExpression: '#status = :pending',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':to': to, ':pending': 'PENDING', ':index': byStatus(to) },
-            ReturnValues: 'ALL_OLD',
+            ExpressionAttributeValues: {
+              ':closed': 'CLOSED',
+              ':index': byStatus('CLOSED'),
+              ':pending': 'PENDING',
+            },
           }),
         );
-        return result.Attributes?.taskToken as string | undefined;
       } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
     },
   };

@@ -8,17 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
 import { type DayLink, dayLinkHash } from '../domain/audit-verify';
+import type { TerminalOutcome } from '../domain/recovery-state';
 import type { EventPublisher } from './event-publisher';
 
-/** The terminal outcomes: every request ends with exactly one audit record carrying one of them. */
-export type TerminalOutcome =
-  | 'COMPLETED'
-  | 'EXPIRED'
-  | 'LOCKED'
-  | 'CANCELLED'
-  | 'DENIED'
-  | 'IGNORED'
-  | 'FAILED';
+export type { TerminalOutcome };
+
+/** One conditional write that must commit together with an audit event (a state transition). */
+export type ConditionalWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** One audit event as callers describe it; never a code, password, token or pepper. */
 export interface AuditEventInput {
@@ -153,29 +149,31 @@ export function createAuditLog(
   }
 
   /**
-   * Writes the event (and, for a request's first event, its day link; for a terminal one, `alsoWrite`)
-   * with attribute_not_exists conditions. Resolves 'written', 'contended' (someone linked first: read
-   * again) or 'ended' (`alsoWrite`'s condition failed).
+   * Writes the event (and, for a request's first event, its day link) together with `alsoWrite`, all
+   * with conditions. Resolves 'written', 'contended' (someone linked first: read again) or 'rejected'
+   * (a condition of `alsoWrite` failed: the transition lost to another decision).
    */
   async function write(
     event: StoredAuditEvent,
-    alsoWrite?: NonNullable<TransactWriteCommandInput['TransactItems']>[number],
-  ): Promise<'written' | 'contended' | 'ended'> {
+    alsoWrite: readonly ConditionalWrite[],
+  ): Promise<'written' | 'contended' | 'rejected'> {
     const put = {
       TableName: tableName,
       Item: stripUndefined(event),
       ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
     };
-    const extra = [...(event.seq === 1 ? [await dayLinkFor(event)] : []), ...(alsoWrite ? [alsoWrite] : [])];
+    const own = [{ Put: put }, ...(event.seq === 1 ? [await dayLinkFor(event)] : [])];
     try {
-      if (extra.length === 0) await db.send(new PutCommand(put));
-      else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...extra] }));
+      if (own.length === 1 && alsoWrite.length === 0) await db.send(new PutCommand(put));
+      else await db.send(new TransactWriteCommand({ TransactItems: [...own, ...alsoWrite] }));
       return 'written';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'contended';
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (alsoWrite && reasons.at(-1)?.Code === 'ConditionalCheckFailed') return 'ended';
+      if (reasons.slice(own.length).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        return 'rejected';
+      }
       if (
         reasons.some(
           (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
@@ -204,50 +202,41 @@ export function createAuditLog(
     }
   }
 
+  async function appendLinked(
+    input: AuditEventInput,
+    alsoWrite: readonly ConditionalWrite[],
+  ): Promise<StoredAuditEvent | undefined> {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
+      const link = await lastLink(input.requestId);
+      if (link.ended) return undefined;
+      const event = build(input, link);
+      const outcome = await write(event, alsoWrite);
+      if (outcome === 'rejected') return undefined;
+      if (outcome === 'written') {
+        await published(event);
+        return event;
+      }
+      await backOff(attempt);
+    }
+    throw new Error(
+      `audit chain of ${input.requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`,
+    );
+  }
+
   return {
     /**
      * Appends one event to its request's chain. Nothing is appended after the terminal record: such
      * an event (a late repeat, a code typed after the end) resolves undefined and is not stored.
      */
-    async append(input: AuditEventInput): Promise<StoredAuditEvent | undefined> {
-      for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-        const link = await lastLink(input.requestId);
-        if (link.ended) return undefined;
-        const event = build(input, link);
-        if ((await write(event)) === 'written') {
-          await published(event);
-          return event;
-        }
-        await backOff(attempt);
-      }
-      throw new Error(
-        `audit chain of ${input.requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`,
-      );
-    },
+    append: (input: AuditEventInput) => appendLinked(input, []),
 
     /**
-     * Appends the terminal event together with `alsoWrite` (the request's terminal mark) in one
-     * transaction. Resolves false when `alsoWrite`'s condition failed: the request already ended.
+     * Appends the event of a state transition together with the transition's conditional writes, in
+     * one transaction: both happen or neither. Resolves false when a write's condition failed (the
+     * transition lost to another decision) or the chain had already ended.
      */
-    async appendTerminal(
-      input: AuditEventInput & { terminal: TerminalOutcome },
-      alsoWrite: NonNullable<TransactWriteCommandInput['TransactItems']>[number],
-    ): Promise<boolean> {
-      for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-        const link = await lastLink(input.requestId);
-        if (link.ended) return false;
-        const event = build(input, link);
-        const outcome = await write(event, alsoWrite);
-        if (outcome === 'ended') return false;
-        if (outcome === 'written') {
-          await published(event);
-          return true;
-        }
-        await backOff(attempt);
-      }
-      throw new Error(
-        `audit chain of ${input.requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`,
-      );
+    async appendWith(input: AuditEventInput, writes: readonly ConditionalWrite[]): Promise<boolean> {
+      return (await appendLinked(input, writes)) !== undefined;
     },
   };
 }

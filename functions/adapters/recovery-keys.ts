@@ -3,10 +3,14 @@ export const keys = {
   request: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'META' }),
   challenge: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'CHALLENGE' }),
   approval: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'APPROVAL' }),
-  coolDown: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'COOL_DOWN' }),
+  /** The one active password-proven recovery of a user. */
   activeRecovery: (sub: string) => ({ pk: `USER#${sub}`, sk: 'ACTIVE' }),
+  /** The one active anonymous ("I also lost my password") recovery of a user: never shared with the above. */
+  activeAnonymous: (sub: string) => ({ pk: `USER#${sub}`, sk: 'ACTIVE_ANONYMOUS' }),
   lastCompleted: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LAST_COMPLETED' }),
   userRate: (username: string) => ({ pk: `RATE#USER#${username.toLowerCase()}`, sk: 'SLOTS' }),
+  /** Anonymous requests have a budget of their own, so they can never use up a password-proven one. */
+  anonymousRate: (username: string) => ({ pk: `RATE#ANON#${username.toLowerCase()}`, sk: 'SLOTS' }),
   ipRate: (ip: string) => ({ pk: `RATE#IP#${ip}`, sk: 'SLOTS' }),
   failedPasswords: (username: string) => ({ pk: `RATE#PWFAIL#${username.toLowerCase()}`, sk: 'SLOTS' }),
 };

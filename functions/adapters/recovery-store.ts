@@ -6,37 +6,46 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
 import type { RiskAssessment } from '../domain/risk';
-import type { TerminalOutcome } from './audit-log';
+import type { ConditionalWrite } from './audit-log';
 import { keys } from './recovery-keys';
 
-/** Where a request stands, as stored; the API maps it to what the requester may see. */
-export type RequestStatus =
-  | 'STARTED'
-  | 'CODE_SENT'
-  | 'CONFIRMED'
-  | 'AWAITING_APPROVAL'
-  | 'COOLING_DOWN'
-  | TerminalOutcome;
+export type { RequestStatus };
 
+/** How the requester proved the first factor. */
+export type ProofKind = 'PASSWORD' | 'NONE';
+
+/** One recovery request: the single source of truth for where it stands (domain/recovery-state.ts). */
 export interface RecoveryRequest {
   readonly requestId: string;
   readonly username: string;
   readonly sub: string;
   readonly status: RequestStatus;
   readonly createdAt: string;
-  /** Decoys answer like real requests but nothing happens (no TOTP, rate limited). */
+  /** Decoys answer like real requests but nothing happens (unknown user, no TOTP, rate limited). */
   readonly decoy: boolean;
+  readonly proof: ProofKind;
+  /** As sent by the client: never proof of anything. */
   readonly sourceIp: string;
+  /** As sent by the client: never proof of anything. */
   readonly userAgent: string;
   readonly email?: string;
+  readonly phoneNumber?: string;
   readonly groups?: readonly string[];
   readonly risk?: RiskAssessment;
+  /** Fixed by AssessRisk: false only when no support approval is needed. */
+  readonly needsApproval?: boolean;
+  /** Epoch seconds: the code's deadline, fixed when the request is accepted. */
   readonly codeExpiresAt?: number;
-  readonly terminal?: TerminalOutcome;
-  readonly notifiedAt?: string;
-  /** Cool-down only: when the factor will be removed unless the user cancels. */
+  /** Epoch seconds: support must decide before this, fixed when the approval is first requested. */
+  readonly approvalExpiresAt?: number;
+  /** Cool-down only: when the factor will be removed unless the user cancels; fixed before the timer starts. */
   readonly resetAt?: string;
+  readonly terminal?: RequestStatus;
+  readonly notifiedAt?: string;
+  /** The waiting task's token (a wake-up, never a decision); never leaves the table. */
+  readonly waitToken?: string;
   /** What the form saw when the request came in; read by the risk step. */
   readonly signals?: RequestSignals;
   readonly accountCreatedAt?: string;
@@ -50,46 +59,39 @@ export interface RequestSignals {
   readonly requestsInWindow: number;
 }
 
-export type ChallengeStatus = 'PENDING' | 'USED' | 'LOCKED' | 'CANCELLED' | 'CLOSED';
-
+/** The emailed code and the cancel link of a request, in stored form only. */
 export interface Challenge {
   readonly requestId: string;
   readonly codeHash: string;
-  readonly cancelHash: string;
-  /** Present only while the challenge is pending: settling it removes the token. */
-  readonly taskToken?: string;
-  /** Epoch seconds; DynamoDB TTL deletes lazily, so every read compares it. */
+  /** With the pepper, gives the cancel link's token (domain/secrets.ts). */
+  readonly cancelSalt: string;
+  /** Epoch seconds; the same deadline as the request's codeExpiresAt. */
   readonly expiresAt: number;
   readonly attempts: number;
   readonly maxAttempts: number;
-  readonly status: ChallengeStatus;
+}
+
+/** A transition of the request item: allowed source states (from the table), target, and what else it sets. */
+export interface Move {
+  readonly from: readonly RequestStatus[];
+  readonly to: RequestStatus;
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** An extra condition, e.g. `resetAt <= :now`, with its values. */
+  readonly when?: { readonly expression: string; readonly values: Readonly<Record<string, unknown>> };
 }
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-/** Requests, challenges and per-user locks in the recovery table. */
+/** Requests, challenges and per-user slots in the recovery table. */
 export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: string) {
   const get = async <T>(key: { pk: string; sk: string }) =>
     (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       | T
       | undefined;
 
-  async function putLock(
-    sub: string,
-    requestId: string,
-    expiresAt: number,
-    condition: string,
-    values: Record<string, unknown>,
-  ): Promise<boolean> {
+  async function conditional(send: () => Promise<unknown>): Promise<boolean> {
     try {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.activeRecovery(sub), requestId, expiresAt, ttl: expiresAt },
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await send();
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -112,13 +114,268 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       );
     },
 
-    async updateRequest(
+    /**
+     * The one way a request changes state: a conditional write that succeeds only from a state the
+     * transition table allows (and only the states given, which must be among them). Entering a
+     * terminal state also marks the request ended, which nothing can undo.
+     */
+    move(requestId: string, move: Move): ConditionalWrite {
+      const allowed = allowedFrom(move.to);
+      const from = move.from.filter((status) => allowed.includes(status));
+      if (from.length === 0)
+        throw new Error(`no allowed transition to ${move.to} from ${move.from.join(',')}`);
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = { ':to': move.to, ...move.when?.values };
+      const sets = ['#status = :to'];
+      if (isTerminal(move.to)) sets.push('terminal = :to');
+      for (const [i, [field, value]] of Object.entries(move.set ?? {}).entries()) {
+        names[`#f${i}`] = field;
+        values[`:v${i}`] = value;
+        sets.push(`#f${i} = :v${i}`);
+      }
+      from.forEach((status, i) => {
+        values[`:from${i}`] = status;
+      });
+      const inFrom = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.request(requestId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(terminal) AND ${inFrom}${
+            move.when ? ` AND (${move.when.expression})` : ''
+          }`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      };
+    },
+
+    /** Stores the waiting task's token, only while the request is still in `status`. */
+    setWaitToken: (requestId: string, status: RequestStatus, taskToken: string) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.request(requestId),
+            UpdateExpression: 'SET waitToken = :token',
+            ConditionExpression: '#status = :status AND attribute_not_exists(terminal)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':token': taskToken, ':status': status },
+          }),
+        ),
+      ),
+
+    /**
+     * Writes a (new) code and cancel salt for a request, keeping the attempts already counted and the
+     * salt already sent: a retried IssueCode never resets the wrong-code counter or breaks a sent link.
+     */
+    issueChallenge(challenge: Omit<Challenge, 'attempts'>, ttl: number): ConditionalWrite {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.challenge(challenge.requestId),
+          UpdateExpression:
+            'SET requestId = :id, codeHash = :hash, cancelSalt = if_not_exists(cancelSalt, :salt), expiresAt = :expires, maxAttempts = :max, attempts = if_not_exists(attempts, :zero), #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':id': challenge.requestId,
+            ':hash': challenge.codeHash,
+            ':salt': challenge.cancelSalt,
+            ':expires': challenge.expiresAt,
+            ':max': challenge.maxAttempts,
+            ':zero': 0,
+            ':ttl': ttl,
+          },
+        },
+      };
+    },
+
+    /** A decoy's challenge: a code nobody was sent, so wrong codes are counted exactly as for a real one. */
+    async putDecoyChallenge(challenge: Challenge, ttl: number): Promise<void> {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.challenge(challenge.requestId), ...challenge, ttl },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    /** The condition that the right code is still usable: same hash, attempts left, before the deadline. */
+    challengeStillValid(requestId: string, codeHash: string, nowSeconds: number): ConditionalWrite {
+      return {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.challenge(requestId),
+          ConditionExpression: 'codeHash = :hash AND attempts < maxAttempts AND expiresAt > :now',
+          ExpressionAttributeValues: { ':hash': codeHash, ':now': nowSeconds },
+        },
+      };
+    },
+
+    /** Counts one wrong code atomically; resolves the new count, or undefined when no attempt was left. */
+    async countWrongAttempt(requestId: string, nowSeconds: number): Promise<number | undefined> {
+      try {
+        const result = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.challenge(requestId),
+            UpdateExpression: 'SET attempts = attempts + :one',
+            ConditionExpression: 'expiresAt > :now AND attempts < maxAttempts',
+            ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return result.Attributes?.attempts as number;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /**
+     * Forgets the token of an ended request's wait. Kept until the end, so the decision that ended the
+     * request can still wake the waiting task; dead once the execution moved on.
+     */
+    async forgetWaitToken(requestId: string): Promise<void> {
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.request(requestId),
+            UpdateExpression: 'REMOVE waitToken',
+            ConditionExpression: 'attribute_exists(terminal) AND attribute_exists(waitToken)',
+          }),
+        ),
+      );
+    },
+
+    /** Records that the user was told how the request ended; false when someone already did. */
+    markNotified: (requestId: string, at: string) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.request(requestId),
+            UpdateExpression: 'SET notifiedAt = :at',
+            ConditionExpression: 'attribute_exists(terminal) AND attribute_not_exists(notifiedAt)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      ),
+
+    /** Records that the user was told the cool-down's reset time; false when already told. */
+    markCoolDownTold: (requestId: string) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.request(requestId),
+            UpdateExpression: 'SET coolDownTold = :yes',
+            ConditionExpression: 'attribute_not_exists(coolDownTold)',
+            ExpressionAttributeValues: { ':yes': true },
+          }),
+        ),
+      ),
+
+    /** Takes the user's single active-recovery slot of `kind`; resolves the holder when taken. */
+    async lockUser(
+      slot: { pk: string; sk: string },
       requestId: string,
-      fields: Partial<Omit<RecoveryRequest, 'requestId'>>,
+      nowSeconds: number,
+      holdSeconds: number,
+    ) {
+      // A slot whose request ended without releasing it (a crash) frees itself at expiresAt.
+      const locked = await conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...slot,
+              requestId,
+              takenAt: nowSeconds,
+              expiresAt: nowSeconds + holdSeconds,
+              ttl: nowSeconds + holdSeconds,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': nowSeconds },
+          }),
+        ),
+      );
+      if (locked) return { locked: true as const };
+      const holder = await get<{ requestId: string; takenAt?: number }>(slot);
+      return { locked: false as const, holder: holder?.requestId, takenAt: holder?.takenAt ?? 0 };
+    },
+
+    /** Takes over a slot still held by `previous`, a request that ended or was never stored. */
+    replaceLock: (
+      slot: { pk: string; sk: string },
+      requestId: string,
+      previous: string,
+      nowSeconds: number,
+      holdSeconds: number,
+    ) =>
+      conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...slot,
+              requestId,
+              takenAt: nowSeconds,
+              expiresAt: nowSeconds + holdSeconds,
+              ttl: nowSeconds + holdSeconds,
+            },
+            ConditionExpression: 'requestId = :previous',
+            ExpressionAttributeValues: { ':previous': previous },
+          }),
+        ),
+      ),
+
+    /** Releases the slot if `requestId` still holds it. */
+    async unlockUser(slot: { pk: string; sk: string }, requestId: string): Promise<void> {
+      await conditional(() =>
+        db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: slot,
+            ConditionExpression: 'requestId = :id',
+            ExpressionAttributeValues: { ':id': requestId },
+          }),
+        ),
+      );
+    },
+
+    async recordCompletion(sub: string, at: string): Promise<void> {
+      await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.lastCompleted(sub), at } }));
+    },
+
+    async lastCompletion(sub: string): Promise<string | undefined> {
+      return (await get<{ at: string }>(keys.lastCompleted(sub)))?.at;
+    },
+
+    /** Sets descriptive fields on a request (lookup results, risk), never its state. */
+    async describeRequest(
+      requestId: string,
+      fields: Partial<
+        Pick<
+          RecoveryRequest,
+          | 'email'
+          | 'phoneNumber'
+          | 'groups'
+          | 'accountCreatedAt'
+          | 'emailChangedAt'
+          | 'risk'
+          | 'needsApproval'
+        >
+      >,
     ): Promise<void> {
+      const entries = Object.entries(fields);
+      if (entries.length === 0) return;
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
-      const sets = Object.entries(fields).map(([field, value], i) => {
+      const sets = entries.map(([field, value], i) => {
         names[`#f${i}`] = field;
         values[`:v${i}`] = value;
         return `#f${i} = :v${i}`;
@@ -133,202 +390,6 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           ExpressionAttributeValues: values,
         }),
       );
-    },
-
-    /** Takes the user's single active-recovery slot; resolves the holder's request id when taken. */
-    async lockUser(sub: string, requestId: string, nowSeconds: number, holdSeconds: number) {
-      // A lock whose request ended without releasing it (a crash) frees itself at expiresAt.
-      const locked = await putLock(
-        sub,
-        requestId,
-        nowSeconds + holdSeconds,
-        'attribute_not_exists(pk) OR expiresAt < :now',
-        {
-          ':now': nowSeconds,
-        },
-      );
-      if (locked) return { locked: true as const };
-      const holder = await get<{ requestId: string }>(keys.activeRecovery(sub));
-      return { locked: false as const, holder: holder?.requestId };
-    },
-
-    /** Takes over a slot still held by `previous`, a request that already ended. */
-    replaceLock: (
-      sub: string,
-      requestId: string,
-      previous: string,
-      nowSeconds: number,
-      holdSeconds: number,
-    ) =>
-      putLock(sub, requestId, nowSeconds + holdSeconds, 'requestId = :previous', { ':previous': previous }),
-
-    async unlockUser(sub: string, requestId: string): Promise<void> {
-      try {
-        await db.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keys.activeRecovery(sub),
-            ConditionExpression: 'requestId = :id',
-            ExpressionAttributeValues: { ':id': requestId },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
-
-    async recordCompletion(sub: string, at: string): Promise<void> {
-      await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.lastCompleted(sub), at } }));
-    },
-
-    async lastCompletion(sub: string): Promise<string | undefined> {
-      return (await get<{ at: string }>(keys.lastCompleted(sub)))?.at;
-    },
-
-    /** Stores a fresh challenge; a retried issue replaces a still-pending one, never a used or locked one. */
-    async putChallenge(challenge: Challenge, ttl: number): Promise<void> {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.challenge(challenge.requestId), ...challenge, ttl },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'PENDING' },
-        }),
-      );
-    },
-
-    /**
-     * Moves a pending challenge to `to` and hands back its task token, removing it from the table in
-     * the same write: exactly one caller wins and the token can be read only once. `USED` and
-     * `CANCELLED` also require the challenge unexpired with attempts left; `LOCKED` does not.
-     */
-    async settleChallenge(
-      requestId: string,
-      to: 'USED' | 'CANCELLED' | 'LOCKED',
-      nowSeconds: number,
-    ): Promise<string | undefined> {
-      const stillValid = to === 'LOCKED' ? '' : ' AND expiresAt > :now AND attempts < maxAttempts';
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.challenge(requestId),
-            UpdateExpression: 'SET #status = :to REMOVE taskToken',
-            ConditionExpression: `#status = :pending${stillValid}`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':to': to,
-              ':pending': 'PENDING',
-              ...(stillValid ? { ':now': nowSeconds } : {}),
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-        return result.Attributes?.taskToken as string | undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
-    },
-
-    /** Puts a just-used challenge back to pending with its token, when the workflow could not be resumed. */
-    async reopenChallenge(requestId: string, taskToken: string): Promise<void> {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.challenge(requestId),
-          UpdateExpression: 'SET #status = :pending, taskToken = :token',
-          ConditionExpression: '#status = :used AND attribute_not_exists(taskToken)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'PENDING', ':used': 'USED', ':token': taskToken },
-        }),
-      );
-      await this.updateRequest(requestId, { status: 'CODE_SENT' });
-    },
-
-    /** Counts one wrong code atomically; resolves the new count, or undefined when no attempt was left. */
-    async countWrongAttempt(requestId: string, nowSeconds: number): Promise<number | undefined> {
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.challenge(requestId),
-            UpdateExpression: 'SET attempts = attempts + :one',
-            ConditionExpression: '#status = :pending AND expiresAt > :now AND attempts < maxAttempts',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':one': 1, ':pending': 'PENDING', ':now': nowSeconds },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return result.Attributes?.attempts as number;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
-    },
-
-    /** Records the cool-down's task token, so the cancel link can still stop the reset. */
-    async openCoolDown(requestId: string, taskToken: string): Promise<void> {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.coolDown(requestId), status: 'PENDING', taskToken },
-        }),
-      );
-    },
-
-    /** Cancels a running cool-down, or (to: CLOSED) clears it when the request ends; returns the token once. */
-    async settleCoolDown(requestId: string, to: 'CANCELLED' | 'CLOSED'): Promise<string | undefined> {
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.coolDown(requestId),
-            UpdateExpression: 'SET #status = :to REMOVE taskToken',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':to': to, ':pending': 'PENDING' },
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-        return result.Attributes?.taskToken as string | undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
-    },
-
-    /** Closes a challenge whatever its state, so no code or link works after the request ended. */
-    async closeChallenge(requestId: string): Promise<void> {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.challenge(requestId),
-            UpdateExpression: 'SET #status = :closed REMOVE taskToken',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':closed': 'CLOSED', ':pending': 'PENDING' },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
-
-    /** The conditional write that marks a request as ended, for use inside the terminal transaction. */
-    terminalMark(requestId: string, outcome: TerminalOutcome) {
-      return {
-        Update: {
-          TableName: tableName,
-          Key: keys.request(requestId),
-          UpdateExpression: 'SET terminal = :outcome, #status = :outcome',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(terminal)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':outcome': outcome },
-        },
-      };
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
+  GetUserCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { awsErrorName, rethrowTransient } from './aws-errors';
@@ -23,6 +24,8 @@ export interface DirectoryUser {
   readonly sub: string;
   readonly email?: string;
   readonly emailVerified: boolean;
+  readonly phoneNumber?: string;
+  readonly phoneVerified: boolean;
   readonly enabled: boolean;
   readonly status: string;
   readonly mfa: readonly string[];
@@ -41,16 +44,49 @@ const REJECTIONS = new Set([
 /** The Cognito user pool, as the product needs it. */
 export function createUserDirectory(cognito: CognitoIdentityProviderClient, userPoolId: string) {
   return {
-    /** Finds the username behind a verified email; undefined unless exactly one user matches. */
+    /**
+     * Finds the username behind a verified email. Only a verified email identifies an account: other
+     * accounts that merely claim the same address are ignored, and two verified ones match nobody.
+     */
     async usernameForEmail(email: string): Promise<string | undefined> {
       const escaped = email.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-      const result = await cognito
-        .send(new ListUsersCommand({ UserPoolId: userPoolId, Filter: `email = "${escaped}"`, Limit: 2 }))
-        .catch((error) => rethrowTransient(error, 'ListUsers'));
-      const users = result.Users ?? [];
-      if (users.length !== 1) return undefined;
-      const verified = users[0]?.Attributes?.find((a) => a.Name === 'email_verified')?.Value === 'true';
-      return verified ? users[0]?.Username : undefined;
+      const verified: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await cognito
+          .send(
+            new ListUsersCommand({
+              UserPoolId: userPoolId,
+              Filter: `email = "${escaped}"`,
+              Limit: 60,
+              PaginationToken: token,
+            }),
+          )
+          .catch((error) => rethrowTransient(error, 'ListUsers'));
+        for (const user of page.Users ?? []) {
+          const isVerified = user.Attributes?.find((a) => a.Name === 'email_verified')?.Value === 'true';
+          if (isVerified && user.Username) verified.push(user.Username);
+        }
+        token = page.PaginationToken;
+      } while (token);
+      return verified.length === 1 ? verified[0] : undefined;
+    },
+
+    /**
+     * Who an access token belongs to, asked of the pool itself (GetUser): undefined when the token is
+     * no longer valid (signed out everywhere, revoked, expired, user disabled or deleted).
+     */
+    async userOfAccessToken(accessToken: string): Promise<{ username: string; sub: string } | undefined> {
+      try {
+        const user = await cognito.send(new GetUserCommand({ AccessToken: accessToken }));
+        const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+        return user.Username && sub ? { username: user.Username, sub } : undefined;
+      } catch (error) {
+        if (['NotAuthorizedException', 'UserNotFoundException'].includes(awsErrorName(error) ?? '')) {
+          return undefined;
+        }
+        return rethrowTransient(error, 'GetUser');
+      }
     },
 
     /**
@@ -89,6 +125,8 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           sub: attribute('sub') ?? '',
           email: attribute('email'),
           emailVerified: attribute('email_verified') === 'true',
+          phoneNumber: attribute('phone_number'),
+          phoneVerified: attribute('phone_number_verified') === 'true',
           enabled: user.Enabled ?? false,
           status: user.UserStatus ?? 'UNKNOWN',
           mfa: user.UserMFASettingList ?? [],

@@ -1,9 +1,4 @@
-import {
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { awsErrorName, rethrowTransient } from './aws-errors';
 
 /** What the workflow receives: identifiers and policy only, never a secret. */
@@ -32,25 +27,17 @@ export function createWorkflow(sfn: SFNClient, stateMachineArn: string) {
         .catch((error) => rethrowTransient(error, 'StartExecution'));
     },
 
-    /** Resumes the waiting task; resolves false when the task had already closed (timed out). */
-    async succeed(taskToken: string, output: Record<string, unknown>): Promise<boolean> {
+    /**
+     * Wakes the waiting task up. The wake-up carries no decision (the decision is already in the
+     * request item): resolves false when the task had already closed (timed out, retried, ended).
+     */
+    async wake(taskToken: string): Promise<boolean> {
       try {
-        await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+        await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"woken":true}' }));
         return true;
       } catch (error) {
         if (CLOSED_TASK.has(awsErrorName(error) ?? '')) return false;
         return rethrowTransient(error, 'SendTaskSuccess');
-      }
-    },
-
-    /** Fails the waiting task with a named error the state machine catches. */
-    async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
-      try {
-        await sfn.send(new SendTaskFailureCommand({ taskToken, error, cause }));
-        return true;
-      } catch (failure) {
-        if (CLOSED_TASK.has(awsErrorName(failure) ?? '')) return false;
-        return rethrowTransient(failure, 'SendTaskFailure');
       }
     },
   };

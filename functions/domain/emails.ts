@@ -64,6 +64,23 @@ export function lockedEmail(to: string): EmailMessage {
   ]);
 }
 
+/** The factor is gone, but revoking every session failed: the user must know both. */
+export function signOutIncompleteEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator was removed, but not every session was signed out', [
+    'The authenticator app was removed from your account. We could not sign your account out everywhere, so devices that were signed in may stay signed in for a while. Our team was alerted.',
+    'Next step: sign in with your password and set up your new authenticator when asked.',
+    'If you did not ask for this, contact support at once and change your password.',
+  ]);
+}
+
+/** An operator stopped the request before anything was changed. */
+export function stoppedEmail(to: string): EmailMessage {
+  return message(to, 'Your authenticator recovery was stopped', [
+    'Your request to remove your authenticator was stopped before it finished. Nothing was changed on your account.',
+    'Please start a new request, or contact support.',
+  ]);
+}
+
 export function failedEmail(to: string): EmailMessage {
   return message(to, 'Your authenticator recovery could not be completed', [
     'We could not complete your request to remove your authenticator. Nothing was changed on your account.',

@@ -18,19 +18,23 @@ export function normaliseRecoveryCode(input: string): string | undefined {
   return /^\d{8}$/.test(digits) ? digits : undefined;
 }
 
-/** The random token of the "this wasn't me" link. */
-export function newCancelToken(): string {
-  return randomBytes(32).toString('base64url');
+/** A random salt for a request's "this wasn't me" link; stored, useless without the pepper. */
+export function newCancelSalt(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The token of the "this wasn't me" link, derived from the pepper and the request's salt: every
+ * email of one request (a retried IssueCode sends another) carries the same working link, and the
+ * table holds only the salt.
+ */
+export function cancelTokenFor(pepper: Buffer, requestId: string, salt: string): string {
+  return createHmac('sha256', pepper).update(`cancel-link:${requestId}:${salt}`).digest('base64url');
 }
 
 /** What is stored instead of the code: HMAC-SHA-256(pepper, requestId || code). */
 export function hashRecoveryCode(pepper: Buffer, requestId: string, code: string): string {
   return createHmac('sha256', pepper).update(`${requestId}${code}`).digest('base64url');
-}
-
-/** What is stored instead of the cancel token; a distinct label keeps it apart from code hashes. */
-export function hashCancelToken(pepper: Buffer, requestId: string, token: string): string {
-  return createHmac('sha256', pepper).update(`cancel:${requestId}:${token}`).digest('base64url');
 }
 
 /** Constant-time comparison of two stored-form hashes. */

@@ -119,6 +119,6 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer) {
     }
     return jsonResponse(200, await verifyAuditTrail(timeRange(validate(verifyQuery, params)), reader));
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

@@ -23,6 +23,6 @@ export async function handler(event: APIGatewayProxyEventV2) {
       await cancelRecovery({ requestId, token, sourceIp, userAgent: userAgent.slice(0, 256) }, deps),
     );
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

@@ -29,6 +29,6 @@ export async function handler(event: APIGatewayProxyEventV2) {
     const result = await confirmCode({ requestId, code, sourceIp, userAgent: userAgent.slice(0, 256) }, deps);
     return jsonResponse(200, result);
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

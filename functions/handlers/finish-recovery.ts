@@ -6,25 +6,37 @@ import {
   mailerFrom,
   recoveryStoreFrom,
   systemClock,
+  userDirectoryFrom,
 } from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
-const config = loadConfig(['recoveryTableName', 'auditTableName', 'fromAddress']);
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'fromAddress',
+  'userPoolId',
+  'maxCodeAttempts',
+]);
 const deps = {
   store: recoveryStoreFrom(config),
   audit: auditLogFrom(config),
   mailer: mailerFrom(config),
   approvals: approvalStoreFrom(config),
+  directory: userDirectoryFrom(config),
   clock: systemClock,
+  maxCodeAttempts: config.maxCodeAttempts,
 };
 
 const input = stepInput.extend({
-  outcome: z.enum(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'DENIED', 'IGNORED', 'FAILED']),
+  outcome: z.enum(['IGNORED', 'FAILED', 'SIGN_OUT_INCOMPLETE']).optional(),
   reason: z.string().max(100).optional(),
   error: z.string().max(500).optional(),
   cause: z.string().max(32_768).optional(),
 });
 
-/** Workflow terminal steps (Completed, Expired, Locked, Cancelled, Ignored, Failed). */
+/**
+ * Workflow steps that end a request (Finish, Ignored, Failed, SignOutIncomplete): the outcome follows
+ * from the stored state, or from what the failing step reports.
+ */
 export const handler = workflowStep(input, (parsed) => finishRecovery(parsed, deps));

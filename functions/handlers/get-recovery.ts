@@ -18,6 +18,6 @@ export async function handler(event: APIGatewayProxyEventV2) {
     const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
     return jsonResponse(200, await getRecoveryStatus(requestId, deps));
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

@@ -1,9 +1,14 @@
 import { loadConfig } from '../shared/config';
-import { directoryStepDepsFrom } from '../shared/dependencies';
+import { directoryStepDepsFrom, systemClock } from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { removeTotp } from '../use-cases/workflow-steps';
 
-const deps = directoryStepDepsFrom(loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId']));
+const config = loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId', 'coolDownSeconds']);
+const deps = {
+  ...directoryStepDepsFrom(config),
+  clock: systemClock,
+  coolDownSeconds: config.coolDownSeconds,
+};
 
-/** Workflow step RemoveTotp. */
+/** Workflow step RemoveTotp: does nothing (removed: false) unless its guarded transition to REMOVING holds. */
 export const handler = workflowStep(stepInput, ({ requestId }) => removeTotp(requestId, deps));

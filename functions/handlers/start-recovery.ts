@@ -25,6 +25,8 @@ const config = loadConfig([
   'userRequestWindowSeconds',
   'ipRequestLimit',
   'ipRequestWindowSeconds',
+  'maxCodeAttempts',
+  'slotGraceSeconds',
 ]);
 const deps = {
   directory: userDirectoryFrom(config),
@@ -63,6 +65,6 @@ export async function handler(event: APIGatewayProxyEventV2) {
     );
     return jsonResponse(202, result);
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

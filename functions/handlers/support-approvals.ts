@@ -1,18 +1,34 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
-import { approvalStoreFrom, auditLogFrom, recoveryStoreFrom, workflowFrom } from '../shared/dependencies';
+import {
+  approvalStoreFrom,
+  auditLogFrom,
+  recoveryStoreFrom,
+  systemClock,
+  userDirectoryFrom,
+  workflowFrom,
+} from '../shared/dependencies';
 import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { staffFrom } from '../shared/staff';
 import { approve, deny, listApprovals } from '../use-cases/support-approval';
 
-const config = loadConfig(['recoveryTableName', 'auditTableName', 'stateMachineArn', 'supportGroup']);
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'stateMachineArn',
+  'supportGroup',
+  'userPoolId',
+]);
 const deps = {
   store: recoveryStoreFrom(config),
   approvals: approvalStoreFrom(config),
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
+  directory: userDirectoryFrom(config),
+  clock: systemClock,
+  supportGroup: config.supportGroup,
 };
 
 const listQuery = z.strictObject({
@@ -37,6 +53,6 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer) {
     const decide = event.routeKey.endsWith('/approve') ? approve : deny;
     return jsonResponse(200, await decide({ requestId, reason, staff }, deps));
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, event.requestContext?.requestId);
   }
 }

@@ -45,6 +45,8 @@ const settingsSchema = z.object({
     })
     .pipe(riskPolicySchema),
   approvalTimeoutSeconds: positiveInt(72 * 3600),
+  /** How long a user's slot held by a request that was never stored blocks the user's next request. */
+  slotGraceSeconds: positiveInt(60),
   coolDownSeconds: z.coerce.number().int().min(0).default(0),
   privilegedApprovals: z.coerce.number().int().min(1).max(5).default(2),
   supportGroup: z.string().min(1).default('mfa-recovery-support'),
@@ -84,6 +86,7 @@ const environmentNames: Record<SettingName, string> = {
   ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
   riskPolicy: 'RISK_POLICY',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
+  slotGraceSeconds: 'SLOT_GRACE_SECONDS',
   coolDownSeconds: 'COOL_DOWN_SECONDS',
   privilegedApprovals: 'PRIVILEGED_APPROVALS',
   supportGroup: 'SUPPORT_GROUP',

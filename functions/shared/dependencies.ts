@@ -69,7 +69,6 @@ export const challengeDepsFrom = (config: Base & Pick<Settings, (typeof challeng
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
   pepper: pepperFrom(config),
-  approvals: approvalStoreFrom(config),
   clock: systemClock,
 });
 

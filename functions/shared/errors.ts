@@ -85,11 +85,6 @@ export class DecisionConflictError extends RecoveryError {
   override readonly status = 409;
 }
 
-/** Sent to the waiting approval task when support denies the request. */
-export class ApprovalDeniedError extends RecoveryError {
-  override name = 'ApprovalDenied';
-}
-
 export class WrongCodeError extends RecoveryError {
   override name = 'WrongCodeError';
   override readonly code = 'WRONG_CODE';
@@ -99,14 +94,22 @@ export class WrongCodeError extends RecoveryError {
   }
 }
 
-/** Sent to the waiting workflow task when the last allowed code attempt was wrong. */
-export class CodeLockedError extends RecoveryError {
-  override name = 'CodeLocked';
+/**
+ * A waiting step found its request already moved on (cancelled, decided, retried after a decision):
+ * it does not wait, and the workflow goes straight to Advance, which follows the recorded state.
+ */
+export class RequestNotWaitingError extends RecoveryError {
+  override name = 'RequestNotWaiting';
 }
 
-/** Sent to the waiting workflow task when the user follows the "this wasn't me" link. */
-export class RecoveryCancelledError extends RecoveryError {
-  override name = 'RecoveryCancelled';
+/** A password-proven user asked for a recovery of an account that has no authenticator to remove. */
+export class NoAuthenticatorError extends RecoveryError {
+  override name = 'NoAuthenticatorError';
+  override readonly code = 'NO_AUTHENTICATOR';
+  override readonly status = 409;
+  constructor() {
+    super('This account has no authenticator app to remove. Sign in with your password.');
+  }
 }
 
 /** The pool cannot have its TOTP factor removed by any available API (MFA required, no AdminDeleteSoftwareToken). */

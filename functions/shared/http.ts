@@ -1,12 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
+import { isTransient } from '../adapters/aws-errors';
 import {
   InvalidRequestError,
   PayloadTooLargeError,
   RateLimitedError,
   RecoveryError,
+  TransientDependencyError,
   WrongCodeError,
 } from './errors';
+import { log } from './log';
 
 /** Request bodies above this are refused before parsing. */
 export const MAX_BODY_BYTES = 4096;
@@ -56,8 +59,12 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infe
   return parsed.data;
 }
 
-/** Maps the product's errors to responses; anything else is a 500 that reveals nothing. */
-export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+/**
+ * Maps the product's errors to responses. A known transient dependency failure (throttling, a 5xx, a
+ * time-out, after the SDK's own retries) is a 503 "try again"; anything else unexpected is a bug: a
+ * 500 INTERNAL that reveals nothing, logged with its stack under the request's correlation id.
+ */
+export function errorResponse(error: unknown, correlationId?: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof WrongCodeError) {
     return jsonResponse(error.status, {
       error: error.code,
@@ -78,13 +85,14 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
   if (error instanceof RecoveryError && error.status < 500) {
     return jsonResponse(error.status, { error: error.code, message: error.message });
   }
-  // The product's own messages never carry secrets; an SDK error is logged by name only.
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      error: error instanceof Error ? error.name : 'unknown',
-      ...(error instanceof RecoveryError ? { detail: error.message } : {}),
-    }),
-  );
-  return jsonResponse(503, { error: 'TEMPORARILY_UNAVAILABLE', message: 'Please try again in a moment.' });
+  if (error instanceof TransientDependencyError || isTransient(error)) {
+    log.warn('a dependency failed transiently; the caller was asked to try again', { correlationId }, error);
+    return jsonResponse(503, { error: 'TEMPORARILY_UNAVAILABLE', message: 'Please try again in a moment.' });
+  }
+  log.error('unexpected error', { correlationId }, error);
+  return jsonResponse(500, {
+    error: 'INTERNAL',
+    message: 'Something went wrong on our side.',
+    ...(correlationId ? { correlationId } : {}),
+  });
 }

@@ -1,9 +1,18 @@
-import type { ApprovalStore } from '../adapters/approval-store';
-import { hashCancelToken, sameHash } from '../domain/secrets';
+import { keys } from '../adapters/recovery-keys';
+import { allowedFrom } from '../domain/recovery-state';
+import { cancelTokenFor, sameHash } from '../domain/secrets';
 import { RecoveryGoneError } from '../shared/errors';
+import { log } from '../shared/log';
 import type { ChallengeDeps } from './confirm-code';
+import { wakeWorkflow } from './request-context';
 
-/** The "this wasn't me" link: ends a pending request as cancelled. A wrong token looks like an ended request. */
+/**
+ * The "this was not me" link: ends the request as CANCELLED in one conditional write with its
+ * terminal audit record, whatever the request waits for (the code, support, the cool-down). Once that
+ * write is in, the factor can no longer be removed: RemoveTotp's own transition requires a state a
+ * cancelled request never leaves. A wrong token looks like an ended request; repeating a cancel that
+ * went through answers the same 200.
+ */
 export async function cancelRecovery(
   input: {
     readonly requestId: string;
@@ -11,30 +20,49 @@ export async function cancelRecovery(
     readonly sourceIp: string;
     readonly userAgent: string;
   },
-  deps: ChallengeDeps & { readonly approvals: ApprovalStore },
+  deps: ChallengeDeps,
 ): Promise<{ status: 'CANCELLED' }> {
-  const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const challenge = await deps.store.getChallenge(input.requestId);
-  const hash = hashCancelToken(await deps.pepper(), input.requestId, input.token);
-  if (!challenge || !sameHash(hash, challenge.cancelHash)) throw new RecoveryGoneError();
-  // Whatever the request waits for (the code, support, the cool-down), that wait ends as cancelled.
-  const taskToken =
-    (challenge.status === 'PENDING'
-      ? await deps.store.settleChallenge(input.requestId, 'CANCELLED', nowSeconds)
-      : undefined) ??
-    (await deps.approvals.decide(input.requestId, 'CLOSED')) ??
-    (await deps.store.settleCoolDown(input.requestId, 'CANCELLED'));
-  if (!taskToken) throw new RecoveryGoneError();
-  const request = await deps.store.getRequest(input.requestId);
-  await deps.audit.append({
-    requestId: input.requestId,
-    type: 'CancelRequested',
-    actor: `user:${request?.username ?? 'unknown'}`,
-    username: request?.username,
-    userSub: request?.sub,
-    sourceIp: input.sourceIp,
-    userAgent: input.userAgent,
-  });
-  await deps.workflow.fail(taskToken, 'RecoveryCancelled', 'cancelled by the user');
+  const [request, challenge] = await Promise.all([
+    deps.store.getRequest(input.requestId),
+    deps.store.getChallenge(input.requestId),
+  ]);
+  const expected = challenge
+    ? cancelTokenFor(await deps.pepper(), input.requestId, challenge.cancelSalt)
+    : '';
+  if (!request || !challenge || !sameHash(expected, input.token)) throw new RecoveryGoneError();
+  if (request.status !== 'CANCELLED') {
+    const cancelled = await deps.audit.appendWith(
+      {
+        requestId: input.requestId,
+        username: request.username,
+        userSub: request.sub,
+        type: 'RecoveryCancelled',
+        actor: `user:${request.username}`,
+        sourceIp: input.sourceIp,
+        userAgent: input.userAgent,
+        terminal: 'CANCELLED',
+        outcome: 'CANCELLED',
+        reasons: ['CANCELLED_BY_USER'],
+      },
+      [deps.store.move(input.requestId, { from: allowedFrom('CANCELLED'), to: 'CANCELLED' })],
+    );
+    if (!cancelled && (await deps.store.getRequest(input.requestId))?.status !== 'CANCELLED') {
+      throw new RecoveryGoneError();
+    }
+  }
+  await wakeWorkflow(input.requestId, deps);
+  // The workflow frees the slot when it ends the request; freeing it now lets the user start again at
+  // once, even if the wake-up failed and the workflow only notices when its wait ends.
+  const slot =
+    request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);
+  await deps.store.unlockUser(slot, input.requestId).catch((error) =>
+    log.warn(
+      'slot not freed at cancel; the workflow frees it when it ends the request',
+      {
+        correlationId: input.requestId,
+      },
+      error,
+    ),
+  );
   return { status: 'CANCELLED' };
 }

@@ -3,8 +3,9 @@ import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
 import { hashRecoveryCode, sameHash } from '../domain/secrets';
 import { RecoveryGoneError, WrongCodeError } from '../shared/errors';
+import { wakeWorkflow } from './request-context';
 
-/** What the code-confirmation and cancellation use cases need: both settle a pending challenge. */
+/** What the code-confirmation and cancellation use cases need: both decide, then wake the workflow. */
 export interface ChallengeDeps {
   readonly store: RecoveryStore;
   readonly audit: AuditLog;
@@ -14,9 +15,11 @@ export interface ChallengeDeps {
 }
 
 /**
- * Checks an emailed code. A right code settles the challenge exactly once and resumes the workflow;
- * a wrong one is counted atomically, and the last allowed wrong one locks the request. Expired, used,
- * locked, cancelled and unknown requests all answer RecoveryGoneError.
+ * Checks an emailed code. The right code moves the request CODE_SENT -> CONFIRMED in one conditional
+ * write with its audit record (so it counts once, whatever races it), then wakes the workflow; a
+ * wrong one is counted atomically, and the last allowed wrong one locks the request the same way.
+ * Expired, used, locked, cancelled and unknown requests all answer RecoveryGoneError; a decoy answers
+ * wrong codes exactly like a real request.
  */
 export async function confirmCode(
   input: {
@@ -29,36 +32,31 @@ export async function confirmCode(
 ): Promise<{ status: 'CONFIRMED' }> {
   const now = deps.clock();
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const challenge = await deps.store.getChallenge(input.requestId);
+  const [request, challenge] = await Promise.all([
+    deps.store.getRequest(input.requestId),
+    deps.store.getChallenge(input.requestId),
+  ]);
   const hash = hashRecoveryCode(await deps.pepper(), input.requestId, input.code);
-  if (challenge?.status !== 'PENDING' || challenge.expiresAt <= nowSeconds) {
-    throw new RecoveryGoneError();
-  }
-  const request = await deps.store.getRequest(input.requestId);
+  // An ignored request (a decoy) has a challenge nobody was sent: it counts wrong codes like a real one.
+  const decoy = request?.status === 'IGNORED';
+  const open = decoy || request?.status === 'CODE_SENT';
+  if (!request || !challenge || !open || challenge.expiresAt <= nowSeconds) throw new RecoveryGoneError();
   const who = {
     requestId: input.requestId,
-    username: request?.username,
-    userSub: request?.sub,
+    username: request.username,
+    userSub: request.sub,
     sourceIp: input.sourceIp,
     userAgent: input.userAgent,
-    actor: `user:${request?.username ?? 'unknown'}`,
+    actor: `user:${request.username}`,
   };
 
-  if (sameHash(hash, challenge.codeHash)) {
-    const taskToken = await deps.store.settleChallenge(input.requestId, 'USED', nowSeconds);
-    if (!taskToken) throw new RecoveryGoneError();
-    let resumed: boolean;
-    try {
-      // Recorded before the workflow resumes, so the chain shows the confirmation ahead of the removal.
-      await deps.store.updateRequest(input.requestId, { status: 'CONFIRMED' });
-      await deps.audit.append({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' });
-      resumed = await deps.workflow.succeed(taskToken, { confirmedAt: now.toISOString() });
-    } catch (error) {
-      // The workflow did not hear it: reopen the challenge so the same code works when the user retries.
-      await deps.store.reopenChallenge(input.requestId, taskToken).catch(() => undefined);
-      throw error;
-    }
-    if (!resumed) throw new RecoveryGoneError();
+  if (!decoy && sameHash(hash, challenge.codeHash)) {
+    const confirmed = await deps.audit.appendWith({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' }, [
+      deps.store.move(input.requestId, { from: ['CODE_SENT'], to: 'CONFIRMED' }),
+      deps.store.challengeStillValid(input.requestId, hash, nowSeconds),
+    ]);
+    if (!confirmed) throw new RecoveryGoneError();
+    await wakeWorkflow(input.requestId, deps);
     return { status: 'CONFIRMED' };
   }
 
@@ -71,9 +69,19 @@ export async function confirmCode(
     outcome: 'WRONG_CODE',
     details: { attempts, attemptsLeft },
   });
-  if (attemptsLeft === 0) {
-    const taskToken = await deps.store.settleChallenge(input.requestId, 'LOCKED', nowSeconds);
-    if (taskToken) await deps.workflow.fail(taskToken, 'CodeLocked', 'too many wrong codes');
+  if (attemptsLeft === 0 && !decoy) {
+    const locked = await deps.audit.appendWith(
+      {
+        ...who,
+        actor: 'system',
+        type: 'RecoveryLocked',
+        terminal: 'LOCKED',
+        outcome: 'LOCKED',
+        reasons: ['TOO_MANY_WRONG_CODES'],
+      },
+      [deps.store.move(input.requestId, { from: ['CODE_SENT'], to: 'LOCKED' })],
+    );
+    if (locked) await wakeWorkflow(input.requestId, deps);
   }
   throw new WrongCodeError(attemptsLeft);
 }

@@ -1,14 +1,14 @@
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { RecoveryRequest, RecoveryStore, RequestStatus } from '../adapters/recovery-store';
 import { RecoveryNotFoundError } from '../shared/errors';
 
 /** What the requester may see: a state in plain terms, and nothing about the account. */
 export type PublicStatus =
-  | 'PROCESSING'
   | 'CODE_SENT'
   | 'CONFIRMED'
   | 'AWAITING_APPROVAL'
   | 'COOLING_DOWN'
   | 'COMPLETED'
+  | 'SIGN_OUT_INCOMPLETE'
   | 'DENIED'
   | 'EXPIRED'
   | 'LOCKED'
@@ -24,9 +24,18 @@ export interface PublicRecoveryStatus {
   readonly resetAt?: string;
 }
 
+/** The stored states a requester sees under another name: work in progress, or an ending told plainly. */
+const SHOWN_AS: Partial<Record<RequestStatus, PublicStatus>> = {
+  APPROVED: 'CONFIRMED',
+  REMOVING: 'CONFIRMED',
+  REMOVED: 'CONFIRMED',
+  ABORTED: 'FAILED',
+};
+
 /**
- * Maps a stored request to its public status. A decoy (no TOTP, rate limited) looks exactly like a
- * request whose code was sent, then expires like one.
+ * Maps a stored request to its public status. A request reads CODE_SENT from the moment it is
+ * accepted (before its code is out), and a decoy (an IGNORED request) reads exactly like a real one:
+ * CODE_SENT until its deadline, LOCKED after the last wrong code, EXPIRED after the deadline.
  */
 export function publicStatus(
   request: RecoveryRequest,
@@ -34,43 +43,34 @@ export function publicStatus(
   nowSeconds: number,
   maxAttempts: number,
 ): PublicRecoveryStatus {
-  const expiresAt = request.codeExpiresAt;
-  const codeWindow = expiresAt ? { codeExpiresAt: new Date(expiresAt * 1000).toISOString() } : {};
-  if (request.decoy) {
-    const expired = expiresAt === undefined || expiresAt <= nowSeconds;
-    return expired
-      ? { requestId: request.requestId, status: 'EXPIRED' }
-      : { requestId: request.requestId, status: 'CODE_SENT', ...codeWindow, attemptsLeft: maxAttempts };
+  const { requestId } = request;
+  const expiresAt = request.codeExpiresAt ?? 0;
+  const waitingForCode = ['STARTED', 'CODE_SENT', 'IGNORED'].includes(request.status);
+  if (waitingForCode) {
+    const attemptsLeft = Math.max(0, (challenge?.maxAttempts ?? maxAttempts) - (challenge?.attempts ?? 0));
+    if (attemptsLeft === 0) return { requestId, status: 'LOCKED' };
+    if (expiresAt <= nowSeconds) return { requestId, status: 'EXPIRED' };
+    return {
+      requestId,
+      status: 'CODE_SENT',
+      codeExpiresAt: new Date(expiresAt * 1000).toISOString(),
+      attemptsLeft,
+    };
   }
-  switch (request.status) {
-    case 'STARTED':
-      return { requestId: request.requestId, status: 'PROCESSING' };
-    case 'CODE_SENT':
-      return {
-        requestId: request.requestId,
-        status: 'CODE_SENT',
-        ...codeWindow,
-        ...(challenge ? { attemptsLeft: Math.max(0, challenge.maxAttempts - challenge.attempts) } : {}),
-      };
-    case 'IGNORED':
-      return { requestId: request.requestId, status: 'EXPIRED' };
-    case 'COOLING_DOWN':
-      return {
-        requestId: request.requestId,
-        status: 'COOLING_DOWN',
-        ...(request.resetAt ? { resetAt: request.resetAt } : {}),
-      };
-    default:
-      return { requestId: request.requestId, status: request.status };
+  if (request.status === 'COOLING_DOWN') {
+    return { requestId, status: 'COOLING_DOWN', ...(request.resetAt ? { resetAt: request.resetAt } : {}) };
   }
+  return { requestId, status: SHOWN_AS[request.status] ?? (request.status as PublicStatus) };
 }
 
 export async function getRecoveryStatus(
   requestId: string,
   deps: { readonly store: RecoveryStore; readonly clock: () => Date; readonly maxCodeAttempts: number },
 ): Promise<PublicRecoveryStatus> {
-  const request = await deps.store.getRequest(requestId);
+  const [request, challenge] = await Promise.all([
+    deps.store.getRequest(requestId),
+    deps.store.getChallenge(requestId),
+  ]);
   if (!request) throw new RecoveryNotFoundError('No such recovery request.');
-  const challenge = request.decoy ? undefined : await deps.store.getChallenge(requestId);
   return publicStatus(request, challenge, Math.floor(deps.clock().getTime() / 1000), deps.maxCodeAttempts);
 }

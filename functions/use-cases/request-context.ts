@@ -1,5 +1,7 @@
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { Workflow } from '../adapters/workflow';
 import { RecoveryNotFoundError } from '../shared/errors';
+import { log } from '../shared/log';
 
 /** Reads the request a workflow step works on; a missing one is a bug in the workflow, reported by name. */
 export async function requestOf(store: RecoveryStore, requestId: string): Promise<RecoveryRequest> {
@@ -14,3 +16,29 @@ export const auditSubject = (request: { requestId: string; username: string; sub
   username: request.username,
   userSub: request.sub,
 });
+
+/**
+ * After a decision was recorded, wakes the waiting workflow task so it acts at once. The decision
+ * does not depend on it: when the wake-up fails, the task reads the decision when its timer ends. So
+ * a failure is logged (with its reason), never thrown at the person who decided.
+ */
+export async function wakeWorkflow(
+  requestId: string,
+  deps: { readonly store: RecoveryStore; readonly workflow: Workflow },
+): Promise<'woken' | 'nothing-waiting' | 'failed'> {
+  try {
+    const request = await deps.store.getRequest(requestId);
+    if (!request?.waitToken) return 'nothing-waiting';
+    return (await deps.workflow.wake(request.waitToken)) ? 'woken' : 'nothing-waiting';
+  } catch (error) {
+    log.error(
+      'wake-up failed: the decision stands and is read when the wait ends',
+      {
+        correlationId: requestId,
+        reason: 'WAKE_UP_FAILED',
+      },
+      error,
+    );
+    return 'failed';
+  }
+}

@@ -1,12 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../adapters/audit-log';
 import type { RateLimiter } from '../adapters/rate-limiter';
 import { keys } from '../adapters/recovery-keys';
-import type { RecoveryStore } from '../adapters/recovery-store';
-import type { UserDirectory } from '../adapters/user-directory';
+import type { ProofKind, RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { DirectoryUser, UserDirectory } from '../adapters/user-directory';
 import type { Workflow } from '../adapters/workflow';
 import { newRequestId } from '../domain/secrets';
-import { AuthenticationFailedError, RateLimitedError, TransientDependencyError } from '../shared/errors';
+import {
+  AuthenticationFailedError,
+  NoAuthenticatorError,
+  RateLimitedError,
+  TransientDependencyError,
+} from '../shared/errors';
+import { log } from '../shared/log';
+import { decoyChallenge } from './workflow-steps';
 
 export interface StartRecoveryInput {
   readonly identifier: { readonly username: string } | { readonly email: string };
@@ -32,21 +39,35 @@ export interface StartRecoveryDeps {
     readonly userRequestWindowSeconds: number;
     readonly ipRequestLimit: number;
     readonly ipRequestWindowSeconds: number;
+    readonly maxCodeAttempts: number;
+    /** A slot whose holder was never stored is taken over after this long. */
+    readonly slotGraceSeconds: number;
   };
 }
 
-// How long a user's single active-recovery slot is held at most, beyond the longest a request can wait
+// How long a user's active-recovery slot is held at most, beyond the longest a request can wait
 // (code, approval, cool-down), in case a request ends without releasing it.
 const LOCK_MARGIN_SECONDS = 900;
 
 // Wrong passwords the form remembers per username, for the risk rule; more than any threshold allows.
 const FAILED_PASSWORD_WINDOW = { limit: 20, windowSeconds: 86_400 };
 
+// Request records are kept this long (the audit trail keeps its own copy for longer).
+const RETENTION_SECONDS = 400 * 86_400;
+
 /**
- * Accepts a lost-device request. The caller learns only "accepted" (202 with an id) or "wrong
- * credentials" (401); users without TOTP and rate-limited users get the same 202 as everyone else,
- * and nothing visible happens. Without a password ("I also lost my password") there is no 401:
- * unknown users get the same 202, and known ones always need a support approval.
+ * Accepts a lost-device request.
+ *
+ * With a password, the caller proves the first factor, so after that proof the answers are honest (the
+ * caller could sign in and learn the same): 401 for a wrong password or unknown user (the same answer
+ * and the same work for both), 409 when the account has no authenticator, 429 with Retry-After past
+ * the per-user limit, and a repeat while a request is active joins it.
+ *
+ * Without a password ("I also lost my password") the caller proves nothing, so every answer is the
+ * same 202 with a fresh id, whatever the account: an unknown user, a user without TOTP, a spent
+ * budget or an active anonymous request all get a decoy that looks and behaves like a real request.
+ * Anonymous requests never learn, join or touch another request of the user, and spend a budget and a
+ * slot of their own, never the password-proven ones.
  */
 export async function startRecovery(
   input: StartRecoveryInput,
@@ -63,166 +84,242 @@ export async function startRecovery(
   );
   if (!ipDecision.allowed) throw new RateLimitedError(ipDecision.retryAfterSeconds);
 
+  const typed = 'username' in input.identifier ? input.identifier.username : input.identifier.email;
+  // Only a verified email identifies an account; the account is then named by its canonical username.
   const username =
     'username' in input.identifier
       ? input.identifier.username
       : await deps.directory.usernameForEmail(input.identifier.email);
-  const lostPassword = input.password === undefined;
-  let totpEnrolled: boolean;
-  if (input.password !== undefined) {
-    // An unknown email still costs one password check, so response time does not tell it apart.
-    const proof = await deps.directory.provePassword(
-      settings.passwordProofClientId,
-      username ?? `unknown-${randomBytes(12).toString('hex')}`,
-      input.password,
+  // An unknown email still costs the lookup of a user, so the answer's timing does not tell it apart.
+  const user = await deps.directory.getUser(username ?? `unknown-${randomBytes(12).toString('hex')}`);
+
+  if (input.password === undefined) return startAnonymous(input, user, typed, deps, now);
+
+  // Known and unknown users cost the same calls: one password check and one failed-password write.
+  const proof = await deps.directory.provePassword(
+    settings.passwordProofClientId,
+    user?.username ?? `unknown-${randomBytes(12).toString('hex')}`,
+    input.password,
+  );
+  if (proof.kind === 'rejected' || !user) {
+    await deps.rateLimiter.take(
+      keys.failedPasswords(user?.username ?? unknownKey(typed)),
+      FAILED_PASSWORD_WINDOW,
+      nowSeconds,
     );
-    if (proof.kind === 'rejected' || username === undefined) {
-      if (username !== undefined) {
-        await deps.rateLimiter.take(keys.failedPasswords(username), FAILED_PASSWORD_WINDOW, nowSeconds);
-      }
-      throw new AuthenticationFailedError();
-    }
-    totpEnrolled = proof.totpEnrolled;
+    throw new AuthenticationFailedError();
   }
-  const user = username === undefined ? undefined : await deps.directory.getUser(username);
-  if (!user) {
-    if (!lostPassword) throw new AuthenticationFailedError();
-    return ignoreUnknown(deps, input, now);
-  }
-  totpEnrolled ??= user.mfa.includes('SOFTWARE_TOKEN_MFA');
+  if (!proof.totpEnrolled) throw new NoAuthenticatorError();
   const failedPasswordAttempts = await deps.rateLimiter.count(
     keys.failedPasswords(user.username),
     FAILED_PASSWORD_WINDOW,
     nowSeconds,
   );
-
-  const requestId = newRequestId();
-  const context = {
-    requestId,
-    username: user.username,
-    sub: user.sub,
-    sourceIp: input.sourceIp,
-    userAgent: input.userAgent,
-  };
-  const request = {
-    ...context,
-    status: 'STARTED' as const,
-    createdAt: now.toISOString(),
-    decoy: false,
-    codeExpiresAt: nowSeconds + settings.codeTtlSeconds,
-  };
-  const retention = nowSeconds + 400 * 86_400;
-
-  if (!totpEnrolled) {
-    return ignore(deps, { ...request, decoy: true }, retention, 'NO_TOTP');
-  }
-
-  const active = await holdActiveSlot(
-    deps,
-    user.sub,
-    requestId,
-    nowSeconds,
-    settings.codeTtlSeconds +
-      settings.approvalTimeoutSeconds +
-      settings.coolDownSeconds +
-      LOCK_MARGIN_SECONDS,
-  );
-  if (active !== requestId) {
-    // One active recovery per user: the repeat joins the pending one instead of starting another.
+  const request = newRequest(input, user, 'PASSWORD', now, settings.codeTtlSeconds);
+  const slot = keys.activeRecovery(user.sub);
+  const active = await holdActiveSlot(deps, slot, request.requestId, nowSeconds, holdSecondsOf(settings));
+  if (active !== request.requestId) {
+    // One active recovery per user: the password-proven owner's repeat joins the pending one.
     await deps.audit
       .append({
-        ...auditContext({ ...context, requestId: active }),
+        ...auditContext({ ...request, requestId: active }),
         type: 'RecoveryRequestRepeated',
         actor: `user:${user.username}`,
       })
-      .catch(() => undefined);
+      .catch((error) =>
+        log.warn(
+          'repeat not audited: the chain of the active request is busy or ended',
+          {
+            correlationId: active,
+          },
+          error,
+        ),
+      );
     return { requestId: active };
   }
-
-  let stored = false;
-  try {
-    const userDecision = await deps.rateLimiter.take(
+  const userDecision = await deps.rateLimiter
+    .take(
       keys.userRate(user.username),
       { limit: settings.userRequestLimit, windowSeconds: settings.userRequestWindowSeconds },
       nowSeconds,
+    )
+    .catch(async (error) => {
+      await release(deps, slot, request.requestId);
+      throw error;
+    });
+  if (!userDecision.allowed) {
+    await release(deps, slot, request.requestId);
+    throw new RateLimitedError(userDecision.retryAfterSeconds);
+  }
+  const signals = {
+    lostPassword: false,
+    failedPasswordAttempts,
+    requestsInWindow: userDecision.inWindow,
+  };
+  return launch(deps, { ...request, signals }, slot);
+}
+
+/** "I also lost my password": a real request only for a known user with TOTP and budget left. */
+async function startAnonymous(
+  input: StartRecoveryInput,
+  user: DirectoryUser | undefined,
+  typed: string,
+  deps: StartRecoveryDeps,
+  now: Date,
+): Promise<{ requestId: string }> {
+  const { settings } = deps;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (!user)
+    return ignore(
+      deps,
+      newRequest(input, { username: typed, sub: '' }, 'NONE', now, settings.codeTtlSeconds),
+      'UNKNOWN_USER',
     );
-    if (!userDecision.allowed) {
-      await deps.store.unlockUser(user.sub, requestId);
-      return ignore(deps, { ...request, decoy: true }, retention, 'RATE_LIMITED');
-    }
-    const signals = { lostPassword, failedPasswordAttempts, requestsInWindow: userDecision.inWindow };
-    await deps.store.putRequest({ ...request, signals }, retention);
+  const request = newRequest(input, user, 'NONE', now, settings.codeTtlSeconds);
+  if (!user.mfa.includes('SOFTWARE_TOKEN_MFA')) return ignore(deps, request, 'NO_TOTP');
+  const decision = await deps.rateLimiter.take(
+    keys.anonymousRate(user.username),
+    { limit: settings.userRequestLimit, windowSeconds: settings.userRequestWindowSeconds },
+    nowSeconds,
+  );
+  if (!decision.allowed) return ignore(deps, request, 'RATE_LIMITED');
+  const slot = keys.activeAnonymous(user.sub);
+  const active = await holdActiveSlot(deps, slot, request.requestId, nowSeconds, holdSecondsOf(settings));
+  // Never the id of another request: a second anonymous request while one is active is a decoy.
+  if (active !== request.requestId) return ignore(deps, request, 'ALREADY_ACTIVE');
+  const signals = { lostPassword: true, failedPasswordAttempts: 0, requestsInWindow: decision.inWindow };
+  return launch(deps, { ...request, signals }, slot);
+}
+
+/** Stores the request, records it and starts its workflow; if any of that fails, nothing is left held. */
+async function launch(
+  deps: StartRecoveryDeps,
+  request: RecoveryRequest,
+  slot: { pk: string; sk: string },
+): Promise<{ requestId: string }> {
+  const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
+  let stored = false;
+  try {
+    await deps.store.putRequest(request, nowSeconds + RETENTION_SECONDS);
     stored = true;
     await deps.audit.append({
-      ...auditContext(context),
+      ...auditContext(request),
       type: 'RecoveryRequested',
-      actor: `user:${user.username}`,
-      details: { lostPassword },
+      actor: `user:${request.username}`,
+      details: { lostPassword: request.proof === 'NONE', proof: request.proof },
     });
     await deps.workflow.start({
-      requestId,
-      username: user.username,
-      sub: user.sub,
+      requestId: request.requestId,
+      username: request.username,
+      sub: request.sub,
       policy: {
-        codeTtlSeconds: settings.codeTtlSeconds,
-        approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
-        coolDownSeconds: settings.coolDownSeconds,
+        codeTtlSeconds: deps.settings.codeTtlSeconds,
+        approvalTimeoutSeconds: deps.settings.approvalTimeoutSeconds,
+        coolDownSeconds: deps.settings.coolDownSeconds,
       },
     });
   } catch (error) {
     // Nothing runs this request: end it if it was stored, and free the user's slot either way, so the
-    // user can ask again as soon as the dependency is back. Best effort: the dependency may still be down.
+    // user can ask again as soon as the dependency is back.
     if (stored) {
       await deps.audit
-        .appendTerminal(
+        .appendWith(
           {
-            ...auditContext(context),
+            ...auditContext(request),
             type: 'RecoveryFailed',
             actor: 'system',
             terminal: 'FAILED',
             outcome: 'FAILED',
-            details: { error: 'WORKFLOW_START_FAILED' },
+            reasons: ['WORKFLOW_START_FAILED'],
           },
-          deps.store.terminalMark(requestId, 'FAILED'),
+          [deps.store.move(request.requestId, { from: ['STARTED'], to: 'FAILED' })],
         )
-        .catch(() => undefined);
+        .catch((failure) =>
+          log.error(
+            'request stored but not ended: the reconciler or the slot grace period recovers it',
+            {
+              correlationId: request.requestId,
+            },
+            failure,
+          ),
+        );
     }
-    await deps.store.unlockUser(user.sub, requestId).catch(() => undefined);
+    await release(deps, slot, request.requestId);
     throw error;
   }
-  return { requestId };
+  return { requestId: request.requestId };
+}
+
+async function release(deps: StartRecoveryDeps, slot: { pk: string; sk: string }, requestId: string) {
+  await deps.store
+    .unlockUser(slot, requestId)
+    .catch((error) =>
+      log.warn(
+        'slot not released; it is taken over after the grace period',
+        { correlationId: requestId },
+        error,
+      ),
+    );
+}
+
+const holdSecondsOf = (settings: StartRecoveryDeps['settings']) =>
+  settings.codeTtlSeconds + settings.approvalTimeoutSeconds + settings.coolDownSeconds + LOCK_MARGIN_SECONDS;
+
+/** Wrong passwords for nobody are counted under a key of what was typed: the same write as for a user. */
+const unknownKey = (typed: string) =>
+  `unknown:${createHash('sha256').update(typed.toLowerCase()).digest('base64url').slice(0, 22)}`;
+
+function newRequest(
+  input: StartRecoveryInput,
+  user: Pick<DirectoryUser, 'username' | 'sub'>,
+  proof: ProofKind,
+  now: Date,
+  codeTtlSeconds: number,
+): RecoveryRequest {
+  return {
+    requestId: newRequestId(),
+    username: user.username,
+    sub: user.sub,
+    status: 'STARTED',
+    createdAt: now.toISOString(),
+    decoy: false,
+    proof,
+    sourceIp: input.sourceIp,
+    userAgent: input.userAgent,
+    // The code's deadline is fixed now, before any timer starts: the workflow's timer only wakes up later.
+    codeExpiresAt: Math.floor(now.getTime() / 1000) + codeTtlSeconds,
+  };
 }
 
 /**
  * Takes the user's active-recovery slot for `requestId`, or resolves the id of the request that
- * holds it. A slot left behind by a request that already ended is taken over.
+ * holds it. A slot left behind by a request that already ended, or by one that was never stored, is
+ * taken over.
  */
 async function holdActiveSlot(
   deps: StartRecoveryDeps,
-  sub: string,
+  slot: { pk: string; sk: string },
   requestId: string,
   nowSeconds: number,
   holdSeconds: number,
 ): Promise<string> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const lock = await deps.store.lockUser(sub, requestId, nowSeconds, holdSeconds);
+    const lock = await deps.store.lockUser(slot, requestId, nowSeconds, holdSeconds);
     if (lock.locked) return requestId;
     if (!lock.holder) continue;
     const holder = await deps.store.getRequest(lock.holder);
-    // A holder not written yet is a concurrent twin still being accepted: it is the active one.
-    if (!holder?.terminal) return lock.holder;
-    if (await deps.store.replaceLock(sub, requestId, lock.holder, nowSeconds, holdSeconds)) return requestId;
+    // A holder still being accepted is stored well within the grace period; one never stored is orphaned.
+    const orphaned = !holder && nowSeconds - lock.takenAt > deps.settings.slotGraceSeconds;
+    // A holder not stored yet, within the grace period, is a concurrent twin still being accepted.
+    if (!orphaned && !holder?.terminal) return lock.holder;
+    if (await deps.store.replaceLock(slot, requestId, lock.holder, nowSeconds, holdSeconds)) return requestId;
   }
   throw new TransientDependencyError('the active-recovery slot stayed contended');
 }
 
-function auditContext(context: {
-  requestId: string;
-  username: string;
-  sub: string;
-  sourceIp: string;
-  userAgent: string;
-}) {
+function auditContext(
+  context: Pick<RecoveryRequest, 'requestId' | 'username' | 'sub' | 'sourceIp' | 'userAgent'>,
+) {
   return {
     requestId: context.requestId,
     username: context.username,
@@ -232,17 +329,29 @@ function auditContext(context: {
   };
 }
 
-/** Records a request that will do nothing, and answers exactly as for a real one. */
+/**
+ * Records a request that will do nothing, and answers exactly as for a real one: its status reads
+ * CODE_SENT until the deadline, and its code page counts wrong codes, like a real request's.
+ */
 async function ignore(
   deps: StartRecoveryDeps,
-  request: Parameters<RecoveryStore['putRequest']>[0],
-  retention: number,
-  reason: 'NO_TOTP' | 'RATE_LIMITED' | 'UNKNOWN_USER',
+  request: RecoveryRequest,
+  reason: 'NO_TOTP' | 'RATE_LIMITED' | 'UNKNOWN_USER' | 'ALREADY_ACTIVE',
 ): Promise<{ requestId: string }> {
-  await deps.store.putRequest(request, retention);
+  const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
+  await deps.store.putRequest({ ...request, decoy: true }, nowSeconds + RETENTION_SECONDS);
+  await deps.store.putDecoyChallenge(
+    decoyChallenge(request, deps.settings.maxCodeAttempts),
+    (request.codeExpiresAt ?? nowSeconds) + 86_400,
+  );
   const context = auditContext(request);
-  await deps.audit.append({ ...context, type: 'RecoveryRequested', actor: `user:${request.username}` });
-  await deps.audit.appendTerminal(
+  await deps.audit.append({
+    ...context,
+    type: 'RecoveryRequested',
+    actor: `user:${request.username}`,
+    details: { lostPassword: true, proof: request.proof },
+  });
+  await deps.audit.appendWith(
     {
       ...context,
       type: 'RecoveryIgnored',
@@ -251,32 +360,7 @@ async function ignore(
       outcome: 'IGNORED',
       reasons: [reason],
     },
-    deps.store.terminalMark(request.requestId, 'IGNORED'),
+    [deps.store.move(request.requestId, { from: ['STARTED'], to: 'IGNORED' })],
   );
   return { requestId: request.requestId };
-}
-
-/**
- * A lost-password request for nobody: recorded under the name as typed, with no user behind it, and
- * answered exactly like a real one.
- */
-function ignoreUnknown(
-  deps: StartRecoveryDeps,
-  input: StartRecoveryInput,
-  now: Date,
-): Promise<{ requestId: string }> {
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const typed = 'username' in input.identifier ? input.identifier.username : input.identifier.email;
-  const request = {
-    requestId: newRequestId(),
-    username: typed,
-    sub: '',
-    status: 'STARTED' as const,
-    createdAt: now.toISOString(),
-    decoy: true,
-    sourceIp: input.sourceIp,
-    userAgent: input.userAgent,
-    codeExpiresAt: nowSeconds + deps.settings.codeTtlSeconds,
-  };
-  return ignore(deps, request, nowSeconds + 400 * 86_400, 'UNKNOWN_USER');
 }

@@ -1,12 +1,38 @@
+import { randomBytes } from 'node:crypto';
 import type { ApprovalStore } from '../adapters/approval-store';
-import type { AuditLog, TerminalOutcome } from '../adapters/audit-log';
+import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
-import type { RecoveryStore } from '../adapters/recovery-store';
+import { keys } from '../adapters/recovery-keys';
+import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
-import { codeEmail, deniedEmail, failedEmail, lockedEmail, totpRemovedEmail } from '../domain/emails';
+import {
+  codeEmail,
+  deniedEmail,
+  failedEmail,
+  lockedEmail,
+  signOutIncompleteEmail,
+  stoppedEmail,
+  totpRemovedEmail,
+} from '../domain/emails';
+import {
+  ALARMING_OUTCOMES,
+  allowedFrom,
+  FACTOR_REMOVED_OUTCOMES,
+  isTerminal,
+  mayHaveRemovedFactor,
+  outcomeAfterFailure,
+  TERMINAL_EVENT,
+  type TerminalOutcome,
+} from '../domain/recovery-state';
 import { assessRisk, emailChangeTime, type RiskAssessment, type RiskPolicy } from '../domain/risk';
-import { hashCancelToken, hashRecoveryCode, newCancelToken, newRecoveryCode } from '../domain/secrets';
-import { RecoveryNotFoundError, TotpResetUnsupportedError, TotpStillPresentError } from '../shared/errors';
+import { cancelTokenFor, hashRecoveryCode, newCancelSalt, newRecoveryCode } from '../domain/secrets';
+import {
+  RecoveryNotFoundError,
+  RequestNotWaitingError,
+  TotpResetUnsupportedError,
+  TotpStillPresentError,
+} from '../shared/errors';
+import { log } from '../shared/log';
 import { auditSubject, requestOf } from './request-context';
 
 /** What every workflow step may use; each step takes only what it touches. */
@@ -36,8 +62,9 @@ export async function lookUpUser(
   if (user && reason === 'OK') {
     const attribute = deps.policy.emailChanged?.attribute;
     const emailChangedAt = attribute ? emailChangeTime(user.customAttributes[attribute]) : undefined;
-    await deps.store.updateRequest(requestId, {
+    await deps.store.describeRequest(requestId, {
       email: user.email,
+      ...(user.phoneVerified && user.phoneNumber ? { phoneNumber: user.phoneNumber } : {}),
       groups,
       ...(user.createdAt ? { accountCreatedAt: user.createdAt } : {}),
       ...(emailChangedAt ? { emailChangedAt } : {}),
@@ -78,7 +105,7 @@ export async function scoreRisk(
     deps.policy,
     deps.clock(),
   );
-  await deps.store.updateRequest(requestId, { risk });
+  await deps.store.describeRequest(requestId, { risk, needsApproval: risk.level === 'HIGH' });
   await deps.audit.append({
     ...auditSubject(request),
     type: 'RiskAssessed',
@@ -90,8 +117,11 @@ export async function scoreRisk(
 }
 
 /**
- * Draws the code, stores only its HMAC with the waiting task's token, and emails it. Runs again on a
- * retry with a new token: a new code replaces the pending one, and only the newest email works.
+ * Draws the code, stores only its HMAC (keeping the attempts already counted), moves the request to
+ * CODE_SENT with the waiting task's token, and emails the code. A retry (with a new token) re-issues
+ * the code: only the newest email's code works, the cancel link of every email works, and the deadline
+ * fixed when the request was accepted does not move. A request that moved on meanwhile (confirmed
+ * with an earlier code, cancelled) answers RequestNotWaitingError.
  */
 export async function issueCode(
   input: { readonly requestId: string; readonly taskToken: string },
@@ -105,24 +135,38 @@ export async function issueCode(
   if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
   const pepper = await deps.pepper();
   const code = newRecoveryCode();
-  const cancelToken = newCancelToken();
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const expiresAt = nowSeconds + deps.codeTtlSeconds;
-  await deps.store.putChallenge(
+  const expiresAt = request.codeExpiresAt ?? nowSeconds + deps.codeTtlSeconds;
+  const issued = await deps.audit.appendWith(
     {
-      requestId: input.requestId,
-      codeHash: hashRecoveryCode(pepper, input.requestId, code),
-      cancelHash: hashCancelToken(pepper, input.requestId, cancelToken),
-      taskToken: input.taskToken,
-      expiresAt,
-      attempts: 0,
-      maxAttempts: deps.maxAttempts,
-      status: 'PENDING',
+      ...auditSubject(request),
+      type: 'CodeSent',
+      actor: 'system',
+      details: { expiresAt: new Date(expiresAt * 1000).toISOString(), channel: 'email' },
     },
-    expiresAt + 86_400,
+    [
+      deps.store.issueChallenge(
+        {
+          requestId: input.requestId,
+          codeHash: hashRecoveryCode(pepper, input.requestId, code),
+          cancelSalt: newCancelSalt(),
+          expiresAt,
+          maxAttempts: deps.maxAttempts,
+        },
+        expiresAt + 400 * 86_400,
+      ),
+      deps.store.move(input.requestId, {
+        from: ['STARTED', 'CODE_SENT'],
+        to: 'CODE_SENT',
+        set: { waitToken: input.taskToken },
+      }),
+    ],
   );
-  await deps.store.updateRequest(input.requestId, { status: 'CODE_SENT', codeExpiresAt: expiresAt });
+  if (!issued) throw new RequestNotWaitingError(`request ${input.requestId} no longer waits for a code`);
+  const challenge = await deps.store.getChallenge(input.requestId);
+  if (!challenge) throw new RecoveryNotFoundError(`request ${input.requestId} has no challenge`);
   const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const cancelToken = cancelTokenFor(pepper, input.requestId, challenge.cancelSalt);
   await deps.mailer.send(
     codeEmail({
       to: request.email,
@@ -132,24 +176,23 @@ export async function issueCode(
       cancelUrl: `${base}/recover/${input.requestId}/cancel#token=${cancelToken}`,
     }),
   );
-  await deps.audit.append({
-    ...auditSubject(request),
-    type: 'CodeSent',
-    actor: 'system',
-    details: { expiresAt: new Date(expiresAt * 1000).toISOString(), channel: 'email' },
-  });
 }
 
 /**
- * Removes the TOTP factor and proves it by reading the user back. AdminDeleteSoftwareToken first;
- * where the region lacks it, an OPTIONAL pool falls back to disabling the TOTP preference, and an
- * MFA-required pool fails: there, the preference API answers 200 and changes nothing.
+ * Removes the TOTP factor and proves it by reading the user back. First it takes its own transition
+ * to REMOVING, which the table allows only from CONFIRMED without approval, from APPROVED without
+ * cool-down, or from COOLING_DOWN once resetAt has passed: after a cancel or a denial, it does
+ * nothing. AdminDeleteSoftwareToken first; where the region lacks it, an OPTIONAL pool falls back to
+ * disabling the TOTP preference, and an MFA-required pool fails: there, the preference API answers
+ * 200 and changes nothing.
  */
 export async function removeTotp(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory'>,
-): Promise<{ method: string }> {
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'clock'> & { readonly coolDownSeconds: number },
+): Promise<{ removed: boolean; method?: string }> {
   const request = await requestOf(deps.store, requestId);
+  if (request.status === 'REMOVED') return { removed: true };
+  if (request.status !== 'REMOVING' && !(await beginRemoval(request, deps))) return { removed: false };
   let method = 'AdminDeleteSoftwareToken';
   try {
     await deps.directory.deleteSoftwareToken(request.username);
@@ -169,22 +212,57 @@ export async function removeTotp(
   if (!after || after.mfa.includes('SOFTWARE_TOKEN_MFA')) {
     throw new TotpStillPresentError('the user still has a TOTP factor after removal');
   }
-  await deps.audit.append({
-    ...auditSubject(request),
-    type: 'TotpRemoved',
-    actor: 'system',
-    outcome: 'VERIFIED',
-    details: { method },
-  });
-  return { method };
+  await deps.audit.appendWith(
+    {
+      ...auditSubject(request),
+      type: 'TotpRemoved',
+      actor: 'system',
+      outcome: 'VERIFIED',
+      details: { method },
+    },
+    [deps.store.move(requestId, { from: ['REMOVING'], to: 'REMOVED' })],
+  );
+  return { removed: true, method };
 }
 
-/** Revokes every session and remembered device of the user. */
+/** The guarded transition into REMOVING; false when the request may not lose its factor (any more). */
+function beginRemoval(
+  request: RecoveryRequest,
+  deps: Pick<StepDeps, 'store' | 'audit' | 'clock'> & { readonly coolDownSeconds: number },
+): Promise<boolean> {
+  const nowIso = deps.clock().toISOString();
+  const move =
+    request.status === 'CONFIRMED'
+      ? deps.store.move(request.requestId, {
+          from: ['CONFIRMED'],
+          to: 'REMOVING',
+          when: { expression: 'needsApproval = :no', values: { ':no': false } },
+        })
+      : request.status === 'APPROVED' && deps.coolDownSeconds <= 0
+        ? deps.store.move(request.requestId, { from: ['APPROVED'], to: 'REMOVING' })
+        : request.status === 'COOLING_DOWN'
+          ? deps.store.move(request.requestId, {
+              from: ['COOLING_DOWN'],
+              to: 'REMOVING',
+              when: { expression: 'resetAt <= :now', values: { ':now': nowIso } },
+            })
+          : undefined;
+  if (!move) return Promise.resolve(false);
+  return deps.audit.appendWith(
+    { ...auditSubject(request), type: 'RemovalStarted', actor: 'system', details: { from: request.status } },
+    [move],
+  );
+}
+
+/** Revokes every session and remembered device of the user whose factor was removed. */
 export async function signOutUser(
   requestId: string,
   deps: Pick<StepDeps, 'store' | 'audit' | 'directory'>,
 ): Promise<{ devicesForgotten: number }> {
   const request = await requestOf(deps.store, requestId);
+  if (request.status !== 'REMOVED') {
+    throw new RequestNotWaitingError(`request ${requestId} is ${request.status}, not REMOVED`);
+  }
   await deps.directory.signOutEverywhere(request.username);
   const devicesForgotten = await deps.directory.forgetDevices(request.username);
   await deps.audit.append({
@@ -202,9 +280,10 @@ const FAILURE_REASONS: Record<string, string> = {
   TotpStillPresent: 'TOTP_STILL_PRESENT',
 };
 
-function failureReasons(input: { error?: string }) {
-  const reason = input.error ? FAILURE_REASONS[input.error] : undefined;
-  return reason ? { reasons: [reason] } : undefined;
+/** The reason code of a failed step: ours where we know it, else the error's name. */
+function failureReason(error: string | undefined): string {
+  if (!error) return 'STEP_FAILED';
+  return FAILURE_REASONS[error] ?? `STEP_FAILED:${error.replace(/[^\w.]/g, '').slice(0, 80)}`;
 }
 
 /**
@@ -223,66 +302,142 @@ function failureDetails(error: string, cause: string | undefined): Record<string
   return { error: error.slice(0, 200), ...(explanation ? { explanation: explanation.slice(0, 500) } : {}) };
 }
 
-const TERMINAL_EVENT: Record<TerminalOutcome, string> = {
-  COMPLETED: 'RecoveryCompleted',
-  EXPIRED: 'RecoveryExpired',
-  LOCKED: 'RecoveryLocked',
-  CANCELLED: 'RecoveryCancelled',
-  DENIED: 'RecoveryDenied',
-  IGNORED: 'RecoveryIgnored',
-  FAILED: 'RecoveryFailed',
+/** Why the request ended, when the outcome itself does not say it. */
+const DEFAULT_REASON: Partial<Record<TerminalOutcome, string>> = {
+  COMPLETED: 'TOTP_REMOVED_AND_SIGNED_OUT',
+  SIGN_OUT_INCOMPLETE: 'SIGN_OUT_FAILED',
 };
 
+export interface FinishInput {
+  readonly requestId: string;
+  /** What the calling step knows went wrong; absent, the outcome follows from the stored state. */
+  readonly outcome?: 'IGNORED' | 'FAILED' | 'SIGN_OUT_INCOMPLETE' | 'ABORTED';
+  /** A stable reason code for the terminal record (the reconciler's EXECUTION_<status>, LookUpUser's). */
+  readonly reason?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export type FinishDeps = Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock' | 'directory'> & {
+  readonly approvals: ApprovalStore;
+  readonly maxCodeAttempts: number;
+};
+
+// Someone else may end the request between our read and our write: read again, follow what is stored.
+const MAX_ROUNDS = 5;
+
 /**
- * Ends a request: exactly one terminal audit record (written with the request's terminal mark in one
- * transaction, so a retry never writes a second), the challenge closed, the user's slot released,
- * and the user told where that is due.
+ * Ends a request: exactly one terminal audit record, written with the request's terminal transition
+ * in one transaction (a retry, a concurrent decision or the reconciler never writes a second), then
+ * the approval taken off the support list, the user's slot released, and the user told once. The
+ * outcome is truthful: a failure after REMOVING began is checked against the pool, and when the
+ * factor is gone it is SIGN_OUT_INCOMPLETE, never "nothing changed".
  */
 export async function finishRecovery(
-  input: {
-    readonly requestId: string;
-    readonly outcome: TerminalOutcome;
-    readonly reason?: string;
-    readonly error?: string;
-    readonly cause?: string;
-  },
-  deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock'> & { readonly approvals: ApprovalStore },
-): Promise<{ outcome: TerminalOutcome }> {
-  const request = await requestOf(deps.store, input.requestId);
-  const outcome = request.terminal ?? input.outcome;
-  if (!request.terminal) {
-    await deps.audit.appendTerminal(
+  input: FinishInput,
+  deps: FinishDeps,
+): Promise<{ outcome: TerminalOutcome; needsAttention: boolean }> {
+  let request = await requestOf(deps.store, input.requestId);
+  let endedHere: string | undefined;
+  for (let round = 0; !isTerminal(request.status); round += 1) {
+    if (round >= MAX_ROUNDS) throw new Error(`request ${input.requestId} kept changing while it was ended`);
+    const outcome = await intendedOutcome(input, request, deps);
+    const reason =
+      outcome === input.outcome || outcome === 'SIGN_OUT_INCOMPLETE'
+        ? (input.reason ?? (input.error ? failureReason(input.error) : DEFAULT_REASON[outcome]))
+        : DEFAULT_REASON[outcome];
+    const ended = await deps.audit.appendWith(
       {
         ...auditSubject(request),
-        type: TERMINAL_EVENT[input.outcome],
+        type: TERMINAL_EVENT[outcome],
         actor: 'system',
-        terminal: input.outcome,
-        outcome: input.outcome,
-        ...(failureReasons(input) ?? (input.reason ? { reasons: [input.reason] } : {})),
+        terminal: outcome,
+        outcome,
+        reasons: [reason ?? outcome],
         ...(input.error ? { details: failureDetails(input.error, input.cause) } : {}),
       },
-      deps.store.terminalMark(input.requestId, input.outcome),
+      [deps.store.move(input.requestId, { from: [request.status], to: outcome })],
     );
+    if (ended) endedHere = reason ?? outcome;
+    request = await requestOf(deps.store, input.requestId);
   }
-  await deps.store.closeChallenge(input.requestId);
-  await deps.approvals.decide(input.requestId, 'CLOSED');
-  await deps.store.settleCoolDown(input.requestId, 'CLOSED');
-  await deps.store.unlockUser(request.sub, input.requestId);
-  if (outcome === 'COMPLETED') await deps.store.recordCompletion(request.sub, deps.clock().toISOString());
-  const email = request.email;
-  const message =
-    outcome === 'COMPLETED'
-      ? totpRemovedEmail
-      : outcome === 'LOCKED'
-        ? lockedEmail
-        : outcome === 'DENIED'
-          ? deniedEmail
-          : outcome === 'FAILED'
-            ? failedEmail
-            : undefined;
-  if (email && message && !request.notifiedAt) {
-    await deps.mailer.send(message(email));
-    await deps.store.updateRequest(input.requestId, { notifiedAt: deps.clock().toISOString() });
+  const outcome = request.status as TerminalOutcome;
+  await afterEnd(request, outcome, deps);
+  const needsAttention = ALARMING_OUTCOMES.includes(outcome);
+  if (needsAttention && endedHere) {
+    log.error('a recovery ended in a state an operator must look at', {
+      correlationId: request.requestId,
+      outcome,
+      reason: endedHere,
+    });
   }
-  return { outcome };
+  return { outcome, needsAttention };
+}
+
+/** The terminal outcome the stored state and the caller's knowledge call for. */
+async function intendedOutcome(
+  input: FinishInput,
+  request: RecoveryRequest,
+  deps: Pick<FinishDeps, 'directory'>,
+): Promise<TerminalOutcome> {
+  const wanted = input.outcome ?? (request.status === 'REMOVED' ? 'COMPLETED' : 'FAILED');
+  if (wanted === 'FAILED' || wanted === 'ABORTED' || wanted === 'SIGN_OUT_INCOMPLETE') {
+    if (!mayHaveRemovedFactor(request.status)) return wanted === 'SIGN_OUT_INCOMPLETE' ? 'FAILED' : wanted;
+    const user = await deps.directory.getUser(request.username);
+    const factorGone = !user?.mfa.includes('SOFTWARE_TOKEN_MFA');
+    return outcomeAfterFailure(wanted === 'ABORTED' ? 'ABORTED' : 'FAILED', request.status, factorGone);
+  }
+  return allowedFrom(wanted).includes(request.status) ? wanted : 'FAILED';
+}
+
+/** Clean-up once a request ended; each part is idempotent, so a retried step repeats it safely. */
+async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps: FinishDeps) {
+  if (outcome === 'IGNORED' && !(await deps.store.getChallenge(request.requestId))) {
+    // An ignored request looks like a real one to whoever made it: its code page counts wrong codes.
+    await deps.store
+      .putDecoyChallenge(decoyChallenge(request, deps.maxCodeAttempts), (request.codeExpiresAt ?? 0) + 86_400)
+      .catch((error) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+  await deps.approvals.close(request.requestId);
+  await deps.store.forgetWaitToken(request.requestId);
+  if (request.sub) {
+    const slot =
+      request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);
+    await deps.store.unlockUser(slot, request.requestId);
+  }
+  if (FACTOR_REMOVED_OUTCOMES.includes(outcome)) {
+    await deps.store.recordCompletion(request.sub, deps.clock().toISOString());
+  }
+  const message = NOTICE[outcome];
+  if (request.email && message && !request.notifiedAt) {
+    await deps.mailer.send(message(request.email));
+    await deps.store.markNotified(request.requestId, deps.clock().toISOString());
+  }
+}
+
+/** What the user is told of each ending; endings the user caused or that changed nothing send nothing. */
+const NOTICE: Partial<Record<TerminalOutcome, (to: string) => ReturnType<typeof failedEmail>>> = {
+  COMPLETED: totpRemovedEmail,
+  SIGN_OUT_INCOMPLETE: signOutIncompleteEmail,
+  LOCKED: lockedEmail,
+  DENIED: deniedEmail,
+  FAILED: failedEmail,
+  ABORTED: stoppedEmail,
+};
+
+/** A challenge for a request that sends no code: random hashes nobody can match. */
+export function decoyChallenge(
+  request: Pick<RecoveryRequest, 'requestId' | 'codeExpiresAt'>,
+  maxAttempts: number,
+) {
+  return {
+    requestId: request.requestId,
+    codeHash: randomBytes(32).toString('base64url'),
+    cancelSalt: randomBytes(16).toString('base64url'),
+    expiresAt: request.codeExpiresAt ?? 0,
+    attempts: 0,
+    maxAttempts,
+  };
 }

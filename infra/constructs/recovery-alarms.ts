@@ -10,6 +10,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
@@ -17,6 +18,8 @@ export interface RecoveryAlarmsProps {
   readonly stateMachine: StateMachine;
   readonly functions: Readonly<Record<string, IFunction>>;
   readonly httpApi: HttpApi;
+  /** Status-change events the reconciler could not handle: a request may be left without its end. */
+  readonly reconcilerDeadLetters: IQueue;
   readonly topic?: ITopic;
 }
 
@@ -49,6 +52,12 @@ export class RecoveryAlarms extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${name}-errors`, fn.metricErrors({ period }), 1, `Function ${name} threw`);
     }
+    alarm(
+      'ReconcilerDeadLetters',
+      props.reconcilerDeadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      1,
+      'An ended execution could not be reconciled: its request may have no terminal record (see the runbook)',
+    );
     alarm('Api5xx', props.httpApi.metricServerError({ period }), 1, 'The API answered 5xx');
     const ses = (metricName: string) =>
       new Metric({ namespace: 'AWS/SES', metricName, period, statistic: 'Maximum' });

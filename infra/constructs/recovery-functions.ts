@@ -136,10 +136,8 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
         allow(['states:StartExecution'], [props.stateMachineArn]);
         break;
       case 'states:callback':
-        allow(
-          ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-          [props.stateMachineArn],
-        );
+        // Wake-ups only: a decision is recorded in the table, never sent as a task failure or output.
+        allow(['states:SendTaskSuccess'], [props.stateMachineArn]);
         break;
       case 'ses:send':
         allow(['ses:SendEmail'], [...props.sendingIdentityArns]);

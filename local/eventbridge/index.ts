@@ -23,12 +23,39 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
+/** A rule on the local bus: events it matches go to its target (a Lambda function, locally invoked). */
+export interface LocalRule {
+  readonly matches: (event: { source: string; detailType: string; detail: unknown }) => boolean;
+  readonly deliver: (event: unknown) => Promise<unknown>;
+}
+
 /**
  * A local stand-in for an EventBridge bus: it answers PutEvents as AWS does (JSON 1.1, per-entry
- * validation, FailedEntryCount) and records what it accepted, viewable at GET /events.
+ * validation, FailedEntryCount) and records what it accepted, viewable at GET /events. Events AWS
+ * services send on their own (Step Functions' execution status changes) come in through `emit`, and
+ * rules deliver matching events to their targets, retried as EventBridge retries a Lambda target.
  */
-export async function startEventRecorder() {
+export async function startEventRecorder(rules: readonly LocalRule[] = []) {
   const events: RecordedEvent[] = [];
+  const deliveries = new Set<Promise<void>>();
+
+  /** Records an event sent by an AWS service, and delivers it to the rules that match it. */
+  function emit(event: { id: string; time: string; source: string; 'detail-type': string; detail: unknown }) {
+    const recorded = {
+      id: event.id,
+      time: event.time,
+      eventBusName: 'default',
+      source: event.source,
+      detailType: event['detail-type'],
+      detail: event.detail,
+    };
+    events.push(recorded);
+    for (const rule of rules) {
+      if (!rule.matches(recorded)) continue;
+      const delivery = deliverWithRetries(rule, event).finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+    }
+  }
   const server = createServer((request, response) => {
     handle(request, response).catch(() =>
       answer(response, 500, { __type: 'InternalException', message: 'internal error' }),
@@ -92,7 +119,35 @@ export async function startEventRecorder() {
   }
 
   const url = await listen(server);
-  return { url, events, close: () => close(server) };
+  return {
+    url,
+    events,
+    emit,
+    close: async () => {
+      await Promise.allSettled([...deliveries]);
+      await close(server);
+    },
+  };
+}
+
+// EventBridge retries a failed Lambda target with backoff (up to 185 times over 24 h by default);
+// locally a few quick retries show the same at-least-once behaviour.
+async function deliverWithRetries(rule: LocalRule, event: unknown) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      await rule.deliver(event);
+      return;
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'event target failed; retrying',
+          errorName: (error as Error).name,
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
+  }
 }
 
 function isJsonObject(text: string | undefined): boolean {

@@ -6,9 +6,10 @@ export type FaultService = 'dynamodb' | 'ses' | 'cognito' | 'stepfunctions' | 'e
 
 /**
  * How a call fails: `throttle` and `server-error` answer as the service does (its protocol's error
- * shape), `timeout` never answers, so the SDK's request timeout fires.
+ * shape), `timeout` never answers, so the SDK's request timeout fires, and `client-error` answers a
+ * non-retryable 400 (a ValidationException), as a bug in our own call would.
  */
-export type FaultKind = 'throttle' | 'server-error' | 'timeout';
+export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'client-error';
 
 export interface FaultRule {
   readonly service: FaultService;
@@ -60,15 +61,28 @@ export class FaultPlan {
 
 const JSON_TARGET_ERRORS: Record<
   Exclude<FaultService, 'ses'>,
-  Record<'throttle' | 'server-error', string>
+  Record<Exclude<FaultKind, 'timeout'>, string>
 > = {
   dynamodb: {
     throttle: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
     'server-error': 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+    'client-error': 'com.amazonaws.dynamodb.v20120810#ValidationException',
   },
-  cognito: { throttle: 'TooManyRequestsException', 'server-error': 'InternalErrorException' },
-  stepfunctions: { throttle: 'ThrottlingException', 'server-error': 'InternalFailure' },
-  eventbridge: { throttle: 'ThrottlingException', 'server-error': 'InternalException' },
+  cognito: {
+    throttle: 'TooManyRequestsException',
+    'server-error': 'InternalErrorException',
+    'client-error': 'InvalidParameterException',
+  },
+  stepfunctions: {
+    throttle: 'ThrottlingException',
+    'server-error': 'InternalFailure',
+    'client-error': 'ValidationException',
+  },
+  eventbridge: {
+    throttle: 'ThrottlingException',
+    'server-error': 'InternalException',
+    'client-error': 'ValidationException',
+  },
 };
 
 /** The operation of a call: the X-Amz-Target of JSON protocols, the route of SES v2's REST API. */
@@ -84,15 +98,21 @@ function operationOf(service: FaultService, request: IncomingMessage): string {
   return `${request.method} ${path}`;
 }
 
-function fail(service: FaultService, kind: 'throttle' | 'server-error', response: ServerResponse) {
+const SES_ERRORS: Record<Exclude<FaultKind, 'timeout'>, [number, string]> = {
+  throttle: [429, 'TooManyRequestsException'],
+  'server-error': [500, 'InternalFailure'],
+  'client-error': [400, 'BadRequestException'],
+};
+
+function fail(service: FaultService, kind: Exclude<FaultKind, 'timeout'>, response: ServerResponse) {
   if (service === 'ses') {
-    const [status, type] = kind === 'throttle' ? [429, 'TooManyRequestsException'] : [500, 'InternalFailure'];
+    const [status, type] = SES_ERRORS[kind];
     response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
     response.end(JSON.stringify({ message: `injected ${kind}` }));
     return;
   }
   const type = JSON_TARGET_ERRORS[service][kind];
-  response.writeHead(kind === 'throttle' ? 400 : 500, {
+  response.writeHead(kind === 'server-error' ? 500 : 400, {
     'content-type':
       service === 'cognito' || service === 'eventbridge'
         ? 'application/x-amz-json-1.1'

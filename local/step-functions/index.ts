@@ -25,6 +25,35 @@ export interface StepFunctionsHostOptions {
   >;
   /** Scale factor for Wait states and retry intervals (tests run them faster). @default 1 */
   readonly timeScale?: number;
+  /**
+   * Receives the "Step Functions Execution Status Change" event AWS sends to EventBridge when an
+   * execution ends (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), in AWS's shape.
+   */
+  readonly onStatusChange?: (event: ExecutionStatusChangeEvent) => void;
+}
+
+/** The EventBridge event of an execution's status change, as Step Functions emits it. */
+export interface ExecutionStatusChangeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly source: 'aws.states';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly startDate: number;
+    readonly stopDate: number | null;
+    readonly input: string;
+    readonly output: string | null;
+    readonly error: string | null;
+    readonly cause: string | null;
+  };
 }
 
 export interface RunningStepFunctionsHost {
@@ -53,6 +82,7 @@ export async function startStepFunctionsHost(
     tokens,
   });
   const machines = new Map<string, StateMachineRecord>();
+  let closing = false;
   const executions = new Map<string, Execution>();
 
   const machineOf = (arn: unknown) => {
@@ -140,6 +170,30 @@ export async function startStepFunctionsHost(
     if (execution.status !== 'RUNNING') return;
     Object.assign(execution, fields, { status, stopDate: now() });
     tokens.closeExecution(execution.executionArn);
+    // The host shutting down is not AWS stopping executions: nothing is told.
+    if (!closing)
+      options.onStatusChange?.({
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Step Functions Execution Status Change',
+        source: 'aws.states',
+        account: accountId,
+        time: new Date().toISOString(),
+        region,
+        resources: [execution.executionArn],
+        detail: {
+          executionArn: execution.executionArn,
+          stateMachineArn: execution.stateMachineArn,
+          name: execution.name,
+          status,
+          startDate: execution.startDate,
+          stopDate: execution.stopDate ?? null,
+          input: execution.input,
+          output: execution.output ?? null,
+          error: execution.error ?? null,
+          cause: execution.cause ?? null,
+        },
+      });
     if (status === 'TIMED_OUT')
       execution.events.push({
         timestamp: now(),
@@ -377,6 +431,7 @@ export async function startStepFunctionsHost(
   return {
     url,
     close: async () => {
+      closing = true;
       for (const execution of executions.values()) {
         if (execution.status === 'RUNNING') {
           finish(execution, 'ABORTED', {});

@@ -54,7 +54,7 @@ describe('the cool-down after approval', () => {
       requestId,
     );
     expect(records.map((r) => r.type)).toEqual(
-      expect.arrayContaining(['CoolDownStarted', 'CancelRequested']),
+      expect.arrayContaining(['CoolDownStarted', 'RecoveryCancelled']),
     );
     expect(records.at(-1)).toMatchObject({ terminal: 'CANCELLED' });
     await new Promise((resolve) => setTimeout(resolve, 4500));

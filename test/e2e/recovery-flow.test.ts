@@ -77,6 +77,7 @@ describe('recovering a lost authenticator in an MFA-required (ON) pool', () => {
       'RiskAssessed',
       'CodeSent',
       'CodeConfirmed',
+      'RemovalStarted',
       'TotpRemoved',
       'UserSignedOut',
       'RecoveryCompleted',

@@ -45,7 +45,7 @@ describe('support approval of high-risk requests', () => {
       requiredApprovals: 2,
       risk: { level: 'HIGH', reasons: ['PRIVILEGED_GROUP:admins'] },
     });
-    expect(JSON.stringify(listed.json)).not.toMatch(/taskToken|codeHash|cancelHash/);
+    expect(JSON.stringify(listed.json)).not.toMatch(/taskToken|waitToken|codeHash|cancelSalt/);
 
     expect((await decide(api, requestId, 'approve', sam)).json).toMatchObject({
       status: 'PENDING',
@@ -123,9 +123,11 @@ describe('support approval of high-risk requests', () => {
     expect(await waitForStatus(api, requestId)).toMatchObject({ status: 'DENIED' });
     const records = await waitForTerminalRecord(documents, stack, requestId);
     expect(records.at(-1)).toMatchObject({ terminal: 'DENIED' });
-    expect(records.find((r) => r.type === 'Denied')).toMatchObject({
+    expect(records.at(-1)).toMatchObject({
+      type: 'RecoveryDenied',
       actor: 'support:sam',
-      reasons: ['verified by phone call'],
+      reasons: ['DENIED_BY_SUPPORT'],
+      details: { staffReason: 'verified by phone call' },
     });
     await mail.waitFor(admin.email, /declined/);
     expect((await signIn(cognito, stack, admin)).ChallengeName).toBe('SOFTWARE_TOKEN_MFA');

@@ -42,7 +42,9 @@ afterAll(() => {
 const CODE_EMAIL = /code to remove/;
 // SES v2's SendEmail body carries the subject; DynamoDB's carries the item keys.
 const CODE_EMAIL_BODY = 'Your code to remove';
-const CHALLENGE_ITEM = '"sk":{"S":"CHALLENGE"}';
+// IssueCode's transaction writes the challenge's cancel salt; confirm's checks the challenge.
+const ISSUE_CODE_WRITE = 'cancelSalt';
+const CONFIRM_WRITE = '"ConditionCheck"';
 const META_ITEM = '"sk":{"S":"META"}';
 
 type Target = Pick<FaultRule, 'operation' | 'bodyIncludes'>;
@@ -108,14 +110,14 @@ describe('transient faults: retried, and the recovery completes', () => {
     {
       dependency: 'dynamodb',
       step: 'IssueCode',
-      target: { operation: 'PutItem', bodyIncludes: CHALLENGE_ITEM },
+      target: { operation: 'TransactWriteItems', bodyIncludes: ISSUE_CODE_WRITE },
       kind: 'throttle',
       times: 5,
     },
     {
       dependency: 'dynamodb',
       step: 'confirm',
-      target: { operation: 'UpdateItem', bodyIncludes: CHALLENGE_ITEM },
+      target: { operation: 'TransactWriteItems', bodyIncludes: CONFIRM_WRITE },
       kind: 'server-error',
       times: 2,
     },
@@ -191,7 +193,12 @@ describe('transient faults: retried, and the recovery completes', () => {
 
 describe('permanent faults: one terminal record, the user told, the factor kept', () => {
   it.each([
-    ['dynamodb', 'IssueCode', { operation: 'PutItem', bodyIncludes: CHALLENGE_ITEM }, 'server-error'],
+    [
+      'dynamodb',
+      'IssueCode',
+      { operation: 'TransactWriteItems', bodyIncludes: ISSUE_CODE_WRITE },
+      'server-error',
+    ],
     [
       'ses',
       'IssueCode (code email)',
@@ -277,26 +284,26 @@ describe('permanent faults: one terminal record, the user told, the factor kept'
     },
   );
 
-  it('stepfunctions at confirm (callback): timeout, always -> 503, and the same code works once it is back', async () => {
+  it('stepfunctions at confirm (wake-up): timeout, always -> 200, and the recorded confirmation completes when the code wait ends', async () => {
     const user = await freshUser();
     const stack = own.current.info;
     const { api, requestId } = await start(user);
     const code = codeFrom(await mailbox(stack.endpoints.ses).waitFor(user.email, CODE_EMAIL));
     inject({ service: 'stepfunctions', operation: 'SendTaskSuccess', kind: 'timeout' });
-    const refused = await api.post(`/recoveries/${requestId}/confirm`, { code });
-    expect(refused.status).toBe(503);
-    expect((await api.get(`/recoveries/${requestId}`)).json).toMatchObject({ status: 'CODE_SENT' });
-    expect(await totpOf(user)).toBe('SOFTWARE_TOKEN_MFA');
+    const confirmed = await api.post(`/recoveries/${requestId}/confirm`, { code });
+    expect(confirmed.status).toBe(200);
+    expect((await api.get(`/recoveries/${requestId}`)).json).toMatchObject({ status: 'CONFIRMED' });
+    expect((await api.post(`/recoveries/${requestId}/confirm`, { code })).status).toBe(410);
     own.current.faults?.clear();
-    expect((await api.post(`/recoveries/${requestId}/confirm`, { code })).status).toBe(200);
-    expect(await waitForStatus(api, requestId)).toMatchObject({ status: 'COMPLETED' });
+    // CODE_TTL_SECONDS is 20: the IssueCode wait ends then, and Advance reads the confirmation.
+    expect(await waitForStatus(api, requestId, undefined, 40_000)).toMatchObject({ status: 'COMPLETED' });
     const records = await auditOf(stackClients(stack).documents, stack, requestId);
     expect(terminalRecords(records)).toEqual([expect.objectContaining({ terminal: 'COMPLETED' })]);
     matrix.push({
       dependency: 'stepfunctions',
-      step: 'confirm (callback)',
+      step: 'confirm (wake-up)',
       fault: 'timeout, permanent',
-      outcome: '503; challenge reopened; same code completes later',
+      outcome: '200 (recorded); completes when the code wait ends; replay 410',
     });
   });
 });

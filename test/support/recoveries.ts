@@ -7,7 +7,15 @@ import { createUser } from './users';
 
 type Client = ReturnType<typeof httpClient>;
 
-const ENDED = new Set(['COMPLETED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'DENIED', 'FAILED']);
+const ENDED = new Set([
+  'COMPLETED',
+  'SIGN_OUT_INCOMPLETE',
+  'EXPIRED',
+  'LOCKED',
+  'CANCELLED',
+  'DENIED',
+  'FAILED',
+]);
 
 /** Polls the requester-facing status until it reaches `wanted` (or any ended state when absent). */
 export async function waitForStatus(api: Client, requestId: string, wanted?: string, timeoutMs = 30_000) {

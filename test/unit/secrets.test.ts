@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  hashCancelToken,
+  cancelTokenFor,
   hashRecoveryCode,
-  newCancelToken,
+  newCancelSalt,
   newRecoveryCode,
   newRequestId,
   normaliseRecoveryCode,
@@ -53,10 +53,15 @@ describe('recovery codes', () => {
 });
 
 describe('cancel tokens', () => {
-  it('are 256-bit random and hashed apart from codes', () => {
-    const token = newCancelToken();
+  it('are 256 bits derived from the pepper, the request and its salt, apart from code hashes', () => {
+    const salt = newCancelSalt();
+    const token = cancelTokenFor(pepper, 'r', salt);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
-    expect(hashCancelToken(pepper, 'r', token)).not.toBe(hashRecoveryCode(pepper, 'r', token));
+    expect(token).toBe(cancelTokenFor(pepper, 'r', salt));
+    expect(token).not.toBe(cancelTokenFor(pepper, 'r', newCancelSalt()));
+    expect(token).not.toBe(cancelTokenFor(pepper, 'other', salt));
+    expect(token).not.toBe(cancelTokenFor(Buffer.alloc(32, 9), 'r', salt));
+    expect(token).not.toBe(hashRecoveryCode(pepper, 'r', salt));
   });
 });
 

@@ -8,21 +8,28 @@ const request: RecoveryRequest = {
   requestId: 'AAAAAAAAAAAAAAAAAAAAAA',
   username: 'alice',
   sub: 'sub-1',
-  status: 'CONFIRMED',
+  status: 'REMOVING',
   createdAt: '2026-11-22T10:00:00.000Z',
   decoy: false,
+  proof: 'PASSWORD',
   sourceIp: '127.0.0.1',
   userAgent: 'test',
 };
 
 /** In-memory stand-ins for the adapters a workflow step uses. */
-function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfter?: string[] }) {
+function fakes(options: {
+  pool: 'ON' | 'OPTIONAL';
+  deleteFails?: string;
+  mfaAfter?: string[];
+  status?: RecoveryRequest['status'];
+}) {
   const calls: string[] = [];
   const events: AuditEventInput[] = [];
   const user = (mfa: string[]): DirectoryUser => ({
     username: 'alice',
     sub: 'sub-1',
     emailVerified: true,
+    phoneVerified: false,
     enabled: true,
     status: 'CONFIRMED',
     mfa,
@@ -46,33 +53,44 @@ function fakes(options: { pool: 'ON' | 'OPTIONAL'; deleteFails?: string; mfaAfte
       return user(options.mfaAfter ?? []);
     },
   } as unknown as UserDirectory;
+  // The request as stored: a terminal event's transition ends it, as the conditional write would.
+  let current: RecoveryRequest = { ...request, status: options.status ?? request.status };
   const store = {
-    getRequest: async () => request,
-    terminalMark: () => ({}),
-    closeChallenge: async () => undefined,
-    settleCoolDown: async () => undefined,
+    getRequest: async () => current,
+    getChallenge: async () => undefined,
+    move: () => ({}),
     unlockUser: async () => undefined,
+    forgetWaitToken: async () => undefined,
     recordCompletion: async () => undefined,
-    updateRequest: async () => undefined,
+    markNotified: async () => true,
   } as unknown as RecoveryStore;
   const audit = {
     append: async (event: AuditEventInput) => {
       events.push(event);
       return undefined;
     },
-    appendTerminal: async (event: AuditEventInput) => {
+    appendWith: async (event: AuditEventInput) => {
       events.push(event);
+      if (event.terminal) current = { ...current, status: event.terminal, terminal: event.terminal };
       return true;
     },
   } as unknown as AuditLog;
-  const approvals = { decide: async () => undefined };
-  return { calls, events, deps: { directory, store, audit, approvals } };
+  const approvals = { close: async () => undefined };
+  const clock = () => new Date('2026-11-22T10:05:00.000Z');
+  return {
+    calls,
+    events,
+    deps: { directory, store, audit, approvals, clock, coolDownSeconds: 0, maxCodeAttempts: 5 },
+  };
 }
 
 describe('removing the TOTP factor', () => {
   it('uses AdminDeleteSoftwareToken and succeeds only after reading the user back without TOTP', async () => {
     const { calls, events, deps } = fakes({ pool: 'ON' });
-    expect(await removeTotp(request.requestId, deps)).toEqual({ method: 'AdminDeleteSoftwareToken' });
+    expect(await removeTotp(request.requestId, deps)).toEqual({
+      removed: true,
+      method: 'AdminDeleteSoftwareToken',
+    });
     expect(calls).toEqual(['AdminDeleteSoftwareToken', 'AdminGetUser']);
     expect(events).toEqual([expect.objectContaining({ type: 'TotpRemoved', outcome: 'VERIFIED' })]);
   });
@@ -87,7 +105,10 @@ describe('removing the TOTP factor', () => {
     'falls back to AdminSetUserMFAPreference in an OPTIONAL pool when the region answers %s',
     async (unavailable) => {
       const { calls, deps } = fakes({ pool: 'OPTIONAL', deleteFails: unavailable });
-      expect(await removeTotp(request.requestId, deps)).toEqual({ method: 'AdminSetUserMFAPreference' });
+      expect(await removeTotp(request.requestId, deps)).toEqual({
+        removed: true,
+        method: 'AdminSetUserMFAPreference',
+      });
       expect(calls).toEqual([
         'AdminDeleteSoftwareToken',
         'DescribeUserPool',
@@ -116,7 +137,7 @@ describe('removing the TOTP factor', () => {
 
 describe('ending a request as FAILED', () => {
   it('records TOTP_RESET_UNSUPPORTED with the operator-facing explanation', async () => {
-    const { events, deps } = fakes({ pool: 'ON' });
+    const { events, deps } = fakes({ pool: 'ON', status: 'CONFIRMED' });
     const mailer = { send: async () => undefined };
     await finishRecovery(
       {
@@ -128,7 +149,7 @@ describe('ending a request as FAILED', () => {
           errorMessage: 'Use a region with AdminDeleteSoftwareToken.',
         }),
       },
-      { ...deps, mailer, clock: () => new Date() } as never,
+      { ...deps, mailer } as never,
     );
     expect(events).toEqual([
       expect.objectContaining({
@@ -143,12 +164,38 @@ describe('ending a request as FAILED', () => {
   });
 
   it('keeps only the error name of other failures, never their cause', async () => {
-    const { events, deps } = fakes({ pool: 'ON' });
+    const { events, deps } = fakes({ pool: 'ON', status: 'CONFIRMED' });
     const mailer = { send: async () => undefined };
     await finishRecovery(
       { requestId: request.requestId, outcome: 'FAILED', error: 'States.Timeout', cause: 'anything at all' },
-      { ...deps, mailer, clock: () => new Date() } as never,
+      { ...deps, mailer } as never,
     );
     expect(events[0]?.details).toEqual({ error: 'States.Timeout' });
+  });
+});
+
+describe('ending a request that failed after its factor was removed', () => {
+  it('checks the pool and tells SIGN_OUT_INCOMPLETE, never "nothing changed", when the factor is gone', async () => {
+    const { events, deps } = fakes({ pool: 'ON', status: 'REMOVED', mfaAfter: [] });
+    const sent: string[] = [];
+    const mailer = { send: async (message: { subject: string }) => sent.push(message.subject) };
+    const result = await finishRecovery(
+      { requestId: request.requestId, outcome: 'FAILED', error: 'TransientDependencyError' },
+      { ...deps, mailer } as never,
+    );
+    expect(result).toEqual({ outcome: 'SIGN_OUT_INCOMPLETE', needsAttention: true });
+    expect(events).toEqual([expect.objectContaining({ terminal: 'SIGN_OUT_INCOMPLETE' })]);
+    expect(sent.join(' ')).not.toMatch(/could not be completed/);
+  });
+
+  it('tells FAILED when the read-back shows the factor is still there', async () => {
+    const { events, deps } = fakes({ pool: 'ON', status: 'REMOVING', mfaAfter: ['SOFTWARE_TOKEN_MFA'] });
+    const mailer = { send: async () => undefined };
+    const result = await finishRecovery(
+      { requestId: request.requestId, outcome: 'FAILED', error: 'TotpStillPresent' },
+      { ...deps, mailer } as never,
+    );
+    expect(result.outcome).toBe('FAILED');
+    expect(events[0]).toMatchObject({ terminal: 'FAILED', reasons: ['TOTP_STILL_PRESENT'] });
   });
 });

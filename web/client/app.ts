@@ -11,13 +11,17 @@ const requestId = main.dataset.request ?? '';
 
 type Json = Record<string, unknown>;
 
-async function post(path: string, body: Json): Promise<{ status: number; json: Json }> {
+async function post(path: string, body: Json): Promise<{ status: number; json: Json; retryAfter: number }> {
   const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: response.status, json: (await response.json().catch(() => ({}))) as Json };
+  return {
+    status: response.status,
+    json: (await response.json().catch(() => ({}))) as Json,
+    retryAfter: Number(response.headers.get('retry-after') ?? 0),
+  };
 }
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -62,17 +66,20 @@ function requestForm() {
     try {
       const proof = needsPassword ? { password: password.value } : { lostPassword: true };
       const body = id.includes('@') ? { email: id, ...proof } : { username: id, ...proof };
-      const { status, json } = await post('/recoveries', body);
+      const { status, json, retryAfter } = await post('/recoveries', body);
       if (status === 202) {
         window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}`);
         return;
       }
+      const minutes = Math.max(1, Math.ceil(retryAfter / 60));
       const message =
         status === 401
           ? 'That username or password is not right.'
-          : status === 429
-            ? 'Too many attempts from here. Please wait a while and try again.'
-            : 'Something went wrong. Please try again in a moment.';
+          : status === 409
+            ? 'This account has no authenticator app to remove. You can sign in with your password alone.'
+            : status === 429
+              ? `Too many requests. Nothing was sent. Please try again in about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`
+              : 'Something went wrong. Please try again in a moment.';
       fieldError(undefined, 'form-error', message);
     } finally {
       button.disabled = false;
@@ -83,6 +90,10 @@ function requestForm() {
 const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
   COMPLETED: {
     text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: sign in (use “Forgot password” first if you lost it too) and set up your new authenticator when asked.',
+    tone: 'done',
+  },
+  SIGN_OUT_INCOMPLETE: {
+    text: 'Your old authenticator was removed, but we could not sign you out everywhere: devices that were signed in may stay signed in for a while. Our team was alerted. Next step: sign in and set up your new authenticator when asked.',
     tone: 'done',
   },
   EXPIRED: {
@@ -153,20 +164,22 @@ function confirmForm() {
       return;
     }
     if (status === 'AWAITING_APPROVAL') {
-      return showState(
+      showState(
         'Your code was right. A person in our support team is checking the request; we will email you when it is done.',
       );
+      window.setTimeout(() => void refresh(), 5000);
+      return;
     }
     if (status === 'COOLING_DOWN') {
       const at = new Date(String(json.resetAt ?? ''));
-      return showState(
+      showState(
         `Approved. Your authenticator will be removed at ${at.toLocaleString()}. If this was not you, use the cancel link from the email before then.`,
       );
+      window.setTimeout(() => void refresh(), 5000);
+      return;
     }
-    if (status === 'PROCESSING' || status === 'CONFIRMED') {
-      showState(
-        status === 'CONFIRMED' ? 'Code accepted. Removing your old authenticator…' : 'Preparing your code…',
-      );
+    if (status === 'CONFIRMED') {
+      showState('Code accepted. Removing your old authenticator…');
       window.setTimeout(() => void refresh(), 1000);
       return;
     }
