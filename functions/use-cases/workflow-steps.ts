@@ -345,7 +345,7 @@ export async function finishRecovery(
     const reason =
       outcome === input.outcome || outcome === 'SIGN_OUT_INCOMPLETE'
         ? (input.reason ?? (input.error ? failureReason(input.error) : DEFAULT_REASON[outcome]))
-        : DEFAULT_REASON[outcome];
+        : (DEFAULT_REASON[outcome] ?? `UNEXPECTED_STATE:${request.status}`);
     const ended = await deps.audit.appendWith(
       {
         ...auditSubject(request),

@@ -247,9 +247,33 @@ describe('the deployed stack', () => {
       'AWS/ApiGateway/5xx',
       'AWS/SES/Reputation.BounceRate',
       'AWS/SES/Reputation.ComplaintRate',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
     ]) {
       expect(names).toContain(metric);
     }
+  });
+
+  it('sends every failed, timed-out or stopped execution of the workflow to the reconciler, with a dead-letter queue', () => {
+    const [[, rule]] = ofType('AWS::Events::Rule') as [[string, Resource]];
+    const pattern = rule.Properties.EventPattern as Record<string, unknown>;
+    expect(pattern).toMatchObject({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+    expect(
+      refersTo((pattern.detail as Record<string, unknown>).stateMachineArn, 'WorkflowStateMachine'),
+    ).toBe(true);
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    expect(refersTo(target?.Arn, 'Functionsreconcilerecovery')).toBe(true);
+    expect(target?.DeadLetterConfig).toBeDefined();
+    expect(target?.RetryPolicy).toMatchObject({ MaximumEventAgeInSeconds: 86_400 });
+  });
+
+  it('lets the API wake a waiting task up, and nothing more: no SendTaskFailure, no heartbeat', () => {
+    const states = statements().filter((s) => s.actions.some((a) => a.startsWith('states:Send')));
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.flatMap((s) => s.actions)).toEqual(states.map(() => 'states:SendTaskSuccess'));
   });
 
   it('keeps the pepper in a generated secret that only code-hashing functions read', () => {

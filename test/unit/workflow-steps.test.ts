@@ -175,7 +175,7 @@ describe('ending a request as FAILED', () => {
 });
 
 describe('ending a request that failed after its factor was removed', () => {
-  it('checks the pool and tells SIGN_OUT_INCOMPLETE, never "nothing changed", when the factor is gone', async () => {
+  it("checks the pool and tells SIGN_OUT_INCOMPLETE, never 'nothing changed', when the factor is gone", async () => {
     const { events, deps } = fakes({ pool: 'ON', status: 'REMOVED', mfaAfter: [] });
     const sent: string[] = [];
     const mailer = { send: async (message: { subject: string }) => sent.push(message.subject) };
