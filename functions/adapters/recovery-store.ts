@@ -82,6 +82,20 @@ export interface Move {
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
+/** A user's active-recovery slot held by `requestId`; it frees itself (and DynamoDB TTL removes it) at expiresAt. */
+const slotItem = (
+  slot: { pk: string; sk: string },
+  requestId: string,
+  nowSeconds: number,
+  holdSeconds: number,
+) => ({
+  ...slot,
+  requestId,
+  takenAt: nowSeconds,
+  expiresAt: nowSeconds + holdSeconds,
+  ttl: nowSeconds + holdSeconds,
+});
+
 /** Requests, challenges and per-user slots in the recovery table. */
 export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: string) {
   const get = async <T>(key: { pk: string; sk: string }) =>
@@ -291,13 +305,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
         db.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...slot,
-              requestId,
-              takenAt: nowSeconds,
-              expiresAt: nowSeconds + holdSeconds,
-              ttl: nowSeconds + holdSeconds,
-            },
+            Item: slotItem(slot, requestId, nowSeconds, holdSeconds),
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
             ExpressionAttributeValues: { ':now': nowSeconds },
           }),
@@ -320,13 +328,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
         db.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...slot,
-              requestId,
-              takenAt: nowSeconds,
-              expiresAt: nowSeconds + holdSeconds,
-              ttl: nowSeconds + holdSeconds,
-            },
+            Item: slotItem(slot, requestId, nowSeconds, holdSeconds),
             ConditionExpression: 'requestId = :previous',
             ExpressionAttributeValues: { ':previous': previous },
           }),

@@ -1,32 +1,10 @@
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
-import {
-  approvalStoreFrom,
-  auditLogFrom,
-  mailerFrom,
-  recoveryStoreFrom,
-  systemClock,
-  userDirectoryFrom,
-} from '../shared/dependencies';
+import { finishConfigNeeds, finishDepsFrom } from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
-const config = loadConfig([
-  'recoveryTableName',
-  'auditTableName',
-  'fromAddress',
-  'userPoolId',
-  'maxCodeAttempts',
-]);
-const deps = {
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  mailer: mailerFrom(config),
-  approvals: approvalStoreFrom(config),
-  directory: userDirectoryFrom(config),
-  clock: systemClock,
-  maxCodeAttempts: config.maxCodeAttempts,
-};
+const deps = finishDepsFrom(loadConfig(finishConfigNeeds));
 
 const input = stepInput.extend({
   outcome: z.enum(['IGNORED', 'FAILED', 'SIGN_OUT_INCOMPLETE']).optional(),

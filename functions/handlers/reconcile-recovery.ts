@@ -1,33 +1,11 @@
 import * as z from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
-import {
-  approvalStoreFrom,
-  auditLogFrom,
-  mailerFrom,
-  recoveryStoreFrom,
-  systemClock,
-  userDirectoryFrom,
-} from '../shared/dependencies';
+import { finishConfigNeeds, finishDepsFrom } from '../shared/dependencies';
 import { log } from '../shared/log';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
-const config = loadConfig([
-  'recoveryTableName',
-  'auditTableName',
-  'fromAddress',
-  'userPoolId',
-  'maxCodeAttempts',
-]);
-const deps = {
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  mailer: mailerFrom(config),
-  approvals: approvalStoreFrom(config),
-  directory: userDirectoryFrom(config),
-  clock: systemClock,
-  maxCodeAttempts: config.maxCodeAttempts,
-};
+const deps = finishDepsFrom(loadConfig(finishConfigNeeds));
 
 /** The EventBridge event Step Functions sends when an execution ends (only the fields we read). */
 const statusChange = z.object({

@@ -72,6 +72,25 @@ export const challengeDepsFrom = (config: Base & Pick<Settings, (typeof challeng
   clock: systemClock,
 });
 
+/** What ends a request: the workflow's Finish steps and the reconciler. */
+export const finishConfigNeeds = [
+  'recoveryTableName',
+  'auditTableName',
+  'fromAddress',
+  'userPoolId',
+  'maxCodeAttempts',
+] as const;
+
+export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfigNeeds)[number]>) => ({
+  store: recoveryStoreFrom(config),
+  audit: auditLogFrom(config),
+  mailer: mailerFrom(config),
+  approvals: approvalStoreFrom(config),
+  directory: userDirectoryFrom(config),
+  clock: systemClock,
+  maxCodeAttempts: config.maxCodeAttempts,
+});
+
 /** What the workflow steps that read the user pool share. */
 export const directoryStepDepsFrom = (
   config: Base & Pick<Settings, 'recoveryTableName' | 'auditTableName' | 'userPoolId'>,

@@ -262,10 +262,13 @@ describe('the deployed stack', () => {
       detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     });
     expect(
-      refersTo((pattern.detail as Record<string, unknown>).stateMachineArn, 'WorkflowStateMachine'),
+      refersTo(
+        (pattern.detail as Record<string, unknown>).stateMachineArn,
+        'TotpRecoveryWorkflowStateMachine',
+      ),
     ).toBe(true);
     const [target] = rule.Properties.Targets as Record<string, unknown>[];
-    expect(refersTo(target?.Arn, 'Functionsreconcilerecovery')).toBe(true);
+    expect(refersTo(target?.Arn, 'TotpRecoveryFunctionsreconcilerecovery')).toBe(true);
     expect(target?.DeadLetterConfig).toBeDefined();
     expect(target?.RetryPolicy).toMatchObject({ MaximumEventAgeInSeconds: 86_400 });
   });

@@ -76,12 +76,23 @@ async function recover(user: TestUser) {
 
 const terminalRecords = (records: AuditRecord[]) => records.filter((r) => r.terminal);
 
+/** No execution keeps running: the terminal record is written a step before the execution ends, so poll. */
 async function expectNoRunningExecution() {
   const { sfn } = stackClients(own.current.info);
-  const running = await sfn.send(
-    new ListExecutionsCommand({ stateMachineArn: own.current.info.stateMachineArn, statusFilter: 'RUNNING' }),
-  );
-  expect(running.executions ?? []).toEqual([]);
+  await expect
+    .poll(
+      async () =>
+        (
+          await sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn: own.current.info.stateMachineArn,
+              statusFilter: 'RUNNING',
+            }),
+          )
+        ).executions ?? [],
+      { timeout: 5000 },
+    )
+    .toEqual([]);
 }
 
 async function freshUser() {

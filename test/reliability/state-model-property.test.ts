@@ -215,6 +215,8 @@ async function checkInvariants(
   expect(terminals, context).toHaveLength(1);
   expect(sorted.at(-1)?.terminal, context).toBeDefined();
   const outcome = String(terminals[0]?.terminal);
+  // Every terminal record says why, with a reason code.
+  expect(terminals[0]?.reasons?.[0], context).toMatch(/^[A-Z][A-Z_]+(:.+)?$/);
   const gone = await factorGone(user);
 
   // The outcome agrees with Cognito.
