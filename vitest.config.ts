@@ -18,7 +18,6 @@ export default defineConfig({
           name: 'emulators',
           include: ['test/emulators/**/*.test.ts', 'test/statemachine/**/*.test.ts'],
           environment: 'node',
-          setupFiles: ['local/polyfills.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -33,7 +32,6 @@ export default defineConfig({
             'test/reliability/**/*.test.ts',
           ],
           environment: 'node',
-          setupFiles: ['local/polyfills.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           // One shared stack; some files switch the pool's MFA mode, so files run one at a time.
           fileParallelism: false,

@@ -7,12 +7,12 @@ import { functionCatalog } from '../functions/catalog';
 import { percentile } from './stats';
 
 // The same esbuild settings as the CDK NodejsFunction bundling (infra/): one minified ESM file per
-// function, Node.js 22, names kept so Step Functions can match errors by name.
+// function, Node.js 24, names kept so Step Functions can match errors by name.
 const BUNDLE_OPTIONS = {
   bundle: true,
   minify: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   keepNames: true,
   banner: {
@@ -26,7 +26,6 @@ const FAKE_ENVIRONMENT = {
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   RECOVERY_TABLE_NAME: 'recoveries',
   AUDIT_TABLE_NAME: 'audit',
   USER_POOL_ID: 'eu-west-1_AbC123xyz',

@@ -1,4 +1,3 @@
-import '../local/polyfills';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,7 +142,7 @@ async function main() {
     const rows = await measureBundles();
     sections.push(
       [
-        '### Lambda bundles (esbuild, minified ESM, Node.js 22, as the CDK stack builds them)',
+        '### Lambda bundles (esbuild, minified ESM, Node.js 24, as the CDK stack builds them)',
         '',
         `| function | size, SDK bundled (as shipped; target <= ${TARGETS.bundleKb} KB) | module init, median of 5 (target <= ${TARGETS.initMs} ms) | size with the runtime's SDK | init with the runtime's SDK |`,
         '|---|---|---|---|---|',

@@ -2,8 +2,6 @@
 // Entry of the `totp-recovery` command: runs the TypeScript sources through tsx, as `npm start` does.
 import { register } from 'tsx/esm/api';
 
-// The AWS SDK's notice that its 2027 releases need Node 22 is not the staff member's concern.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { runCli } = await import('../cli/main.ts');
 const code = await runCli(process.argv.slice(2), {

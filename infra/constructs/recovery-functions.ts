@@ -49,7 +49,8 @@ export class RecoveryFunctions extends Construct {
           entry: join(repoRoot, spec.entry),
           handler: 'handler',
           description: spec.description,
-          runtime: Runtime.NODEJS_22_X,
+          // Pinned: a new runtime is a tested change, never a silent default.
+          runtime: Runtime.NODEJS_24_X,
           architecture: Architecture.ARM_64,
           memorySize: 256,
           timeout: Duration.seconds('timeoutSeconds' in spec ? Number(spec.timeoutSeconds) : 30),
@@ -61,7 +62,7 @@ export class RecoveryFunctions extends Construct {
           environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
           bundling: {
             format: OutputFormat.ESM,
-            target: 'node22',
+            target: 'node24',
             minify: true,
             sourceMap: true,
             // Step Functions' Retry/Catch match error names: minification must keep class names.
@@ -86,7 +87,7 @@ export class RecoveryFunctions extends Construct {
           {
             id: 'AwsSolutions::AwsSolutions-L1',
             reason:
-              'Node.js 22 is the runtime this code is built and tested for (target node22); moving up is a tested change.',
+              'Node.js 24 is the runtime this code is built and tested for (target node24, CI on Node 24); moving up is a tested change.',
           },
         );
         return [name, fn];

@@ -77,12 +77,12 @@ describe('the deployed stack', () => {
     expect(synthError).toBeUndefined();
   });
 
-  it('runs every function of the catalog on Node.js 22, arm64, with active tracing', () => {
+  it('runs every function of the catalog on Node.js 24, arm64, with active tracing', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(Object.keys(functionCatalog).length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
       });
