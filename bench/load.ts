@@ -114,10 +114,9 @@ export async function runLoad(stack: StackInfo, requests: number) {
   // What the functions logged as errors during the run (the local CloudWatch Logs), by kind.
   const loggedErrors: Record<string, number> = {};
   for (const line of readFileSync(stack.logFile, 'utf8').split('\n')) {
-    const match = /\{"level":"error".*\}/.exec(line);
-    if (!match) continue;
-    const entry = JSON.parse(match[0]) as { error?: string; detail?: string };
-    const kind = [entry.error, entry.detail].filter(Boolean).join(': ');
+    if (!line.startsWith('{') || !line.includes('"level":"ERROR"')) continue;
+    const entry = JSON.parse(line) as { message?: string; error?: { name?: string } };
+    const kind = [entry.message, entry.error?.name].filter(Boolean).join(': ');
     loggedErrors[kind] = (loggedErrors[kind] ?? 0) + 1;
   }
   return {

@@ -4,7 +4,9 @@ import { format } from 'node:util';
 
 /**
  * Copies everything written through `console` in this process to a file, as CloudWatch Logs keeps
- * what a Lambda function prints; tests scan it for secrets. Returns a function that undoes it.
+ * what a Lambda function prints: the functions' JSON lines and EMF metric blobs as they are, anything
+ * else with a timestamp and level. Tests scan it for secrets and read a request's lines by its
+ * correlation id. Returns a function that undoes it.
  */
 export function captureConsole(file: string): () => void {
   mkdirSync(dirname(file), { recursive: true });
@@ -13,7 +15,12 @@ export function captureConsole(file: string): () => void {
   const originals = methods.map((method) => [method, console[method]] as const);
   for (const [method, original] of originals) {
     console[method] = (...args: unknown[]) => {
-      appendFileSync(file, `${new Date().toISOString()} ${method.toUpperCase()} ${format(...args)}\n`);
+      const text = format(...args);
+      const line =
+        text.startsWith('{') && !text.includes('\n')
+          ? text
+          : `${new Date().toISOString()} ${method.toUpperCase()} ${text}`;
+      appendFileSync(file, `${line}\n`);
       original.apply(console, args);
     };
   }

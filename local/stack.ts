@@ -212,6 +212,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_STEPFUNCTIONS: functionEndpoints.stepfunctions,
       LOCAL_ENDPOINT_EVENTBRIDGE: functionEndpoints.eventbridge,
       EVENT_BUS_NAME: 'totp-recovery-events',
+      // Powertools writes through the console this process captures into logFile; no X-Ray daemon here.
+      LOCAL_FUNCTION_LOGS: 'console',
+      POWERTOOLS_TRACE_ENABLED: 'false',
       LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });

@@ -9,6 +9,7 @@ import {
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
 import { type DayLink, dayLinkHash } from '../domain/audit-verify';
 import type { TerminalOutcome } from '../domain/recovery-state';
+import { log } from '../shared/log';
 import type { EventPublisher } from './event-publisher';
 
 export type { TerminalOutcome };
@@ -60,6 +61,8 @@ export function createAuditLog(
   tableName: string,
   clock: () => Date,
   publish?: EventPublisher,
+  /** Told of every event once it is written: the business metrics are counted from the audit trail. */
+  observe?: (event: StoredAuditEvent) => void,
 ) {
   async function lastLink(requestId: string) {
     const result = await db.send(
@@ -187,17 +190,15 @@ export function createAuditLog(
 
   /** Publishes after the write: the table is the record, the bus a copy (ADR 0005). */
   async function published(event: StoredAuditEvent) {
+    observe?.(event);
     if (!publish) return;
     try {
       await publish(event);
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          error: 'AuditEventNotPublished',
-          detail: `${event.requestId}/${event.seq}`,
-          cause: (error as Error).name,
-        }),
+      log.error(
+        'AuditEventNotPublished',
+        { correlationId: event.requestId, eventId: `${event.requestId}/${event.seq}` },
+        error,
       );
     }
   }

@@ -24,8 +24,14 @@ export function awsErrorName(error: unknown): string | undefined {
 /** True when an SDK error is worth retrying: throttling, a 5xx, a network failure. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return TRANSIENT_NAMES.has(error.name) || (status !== undefined && status >= 500);
+  const { $metadata, code } = error as { $metadata?: { httpStatusCode?: number }; code?: unknown };
+  const status = $metadata?.httpStatusCode;
+  // Network failures arrive as plain Errors whose `code` names them (ECONNREFUSED, ECONNRESET).
+  return (
+    TRANSIENT_NAMES.has(error.name) ||
+    (typeof code === 'string' && TRANSIENT_NAMES.has(code)) ||
+    (status !== undefined && status >= 500)
+  );
 }
 
 /** Rethrows transient SDK errors as TransientDependencyError, the name the workflow retries on. */

@@ -5,7 +5,7 @@ import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { auditReaderFrom } from '../shared/dependencies';
 import { InvalidRequestError } from '../shared/errors';
-import { errorResponse, jsonResponse, validate } from '../shared/http';
+import { httpHandler, jsonResponse, validate } from '../shared/http';
 import { staffFrom } from '../shared/staff';
 import { auditRange, exportLines, listEvents, verifyAuditTrail } from '../use-cases/audit-trail';
 
@@ -81,44 +81,39 @@ const encode = (next: AuditCursor | undefined) =>
   next ? Buffer.from(JSON.stringify(next)).toString('base64url') : undefined;
 
 /** GET /audit/events, /audit/export and /audit/verify (group mfa-recovery-auditor). */
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer) {
-  try {
-    staffFrom(event, config.auditorGroup);
-    const params = event.queryStringParameters ?? {};
-    if (event.routeKey === 'GET /audit/events') {
-      const { limit, cursor: at, from, to, ...who } = validate(eventsQuery, params);
-      const result = await listEvents(
-        { ...who, ...timeRange({ from, to }) },
-        { limit, ...(at ? { cursor: at } : {}) },
-        reader,
-      );
-      const next = encode(result.next);
-      return jsonResponse(200, { items: result.items, ...(next ? { cursor: next } : {}) });
-    }
-    if (event.routeKey === 'GET /audit/export') {
-      const { format, cursor: at, from, to } = validate(exportQuery, params);
-      const page = await reader.page(timeRange({ from, to }), EXPORT_PAGE, at);
-      async function* events() {
-        yield* page.items;
-      }
-      let body = '';
-      for await (const line of exportLines(events(), format)) body += line;
-      const next = encode(page.next);
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type':
-            format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-          'content-disposition': `attachment; filename="audit.${format}"`,
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-          ...(next ? { 'x-next-cursor': next } : {}),
-        },
-        body,
-      };
-    }
-    return jsonResponse(200, await verifyAuditTrail(timeRange(validate(verifyQuery, params)), reader));
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  staffFrom(event, config.auditorGroup);
+  const params = event.queryStringParameters ?? {};
+  if (event.routeKey === 'GET /audit/events') {
+    const { limit, cursor: at, from, to, ...who } = validate(eventsQuery, params);
+    const result = await listEvents(
+      { ...who, ...timeRange({ from, to }) },
+      { limit, ...(at ? { cursor: at } : {}) },
+      reader,
+    );
+    const next = encode(result.next);
+    return jsonResponse(200, { items: result.items, ...(next ? { cursor: next } : {}) });
   }
-}
+  if (event.routeKey === 'GET /audit/export') {
+    const { format, cursor: at, from, to } = validate(exportQuery, params);
+    const page = await reader.page(timeRange({ from, to }), EXPORT_PAGE, at);
+    async function* events() {
+      yield* page.items;
+    }
+    let body = '';
+    for await (const line of exportLines(events(), format)) body += line;
+    const next = encode(page.next);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'content-disposition': `attachment; filename="audit.${format}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        ...(next ? { 'x-next-cursor': next } : {}),
+      },
+      body,
+    };
+  }
+  return jsonResponse(200, await verifyAuditTrail(timeRange(validate(verifyQuery, params)), reader));
+});

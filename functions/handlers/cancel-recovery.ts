@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
-import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { cancelRecovery } from '../use-cases/cancel-recovery';
 
@@ -13,16 +13,12 @@ const body = z.strictObject({
 });
 
 /** POST /recoveries/{requestId}/cancel */
-export async function handler(event: APIGatewayProxyEventV2) {
-  try {
-    const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
-    const { token } = parseJsonBody(event, body);
-    const { sourceIp, userAgent } = event.requestContext.http;
-    return jsonResponse(
-      200,
-      await cancelRecovery({ requestId, token, sourceIp, userAgent: userAgent.slice(0, 256) }, deps),
-    );
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
-  }
-}
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
+  const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
+  const { token } = parseJsonBody(event, body);
+  const { sourceIp, userAgent } = event.requestContext.http;
+  return jsonResponse(
+    200,
+    await cancelRecovery({ requestId, token, sourceIp, userAgent: userAgent.slice(0, 256) }, deps),
+  );
+});

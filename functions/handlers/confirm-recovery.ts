@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { normaliseRecoveryCode } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
-import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { confirmCode } from '../use-cases/confirm-code';
 
@@ -21,14 +21,10 @@ const body = z.strictObject({
 });
 
 /** POST /recoveries/{requestId}/confirm */
-export async function handler(event: APIGatewayProxyEventV2) {
-  try {
-    const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
-    const { code } = parseJsonBody(event, body);
-    const { sourceIp, userAgent } = event.requestContext.http;
-    const result = await confirmCode({ requestId, code, sourceIp, userAgent: userAgent.slice(0, 256) }, deps);
-    return jsonResponse(200, result);
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
-  }
-}
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
+  const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
+  const { code } = parseJsonBody(event, body);
+  const { sourceIp, userAgent } = event.requestContext.http;
+  const result = await confirmCode({ requestId, code, sourceIp, userAgent: userAgent.slice(0, 256) }, deps);
+  return jsonResponse(200, result);
+});

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfig } from '../shared/config';
 import { recoveryStoreFrom, systemClock } from '../shared/dependencies';
-import { errorResponse, jsonResponse, validate } from '../shared/http';
+import { httpHandler, jsonResponse, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { getRecoveryStatus } from '../use-cases/get-recovery-status';
 
@@ -13,11 +13,7 @@ const deps = {
 };
 
 /** GET /recoveries/{requestId} */
-export async function handler(event: APIGatewayProxyEventV2) {
-  try {
-    const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
-    return jsonResponse(200, await getRecoveryStatus(requestId, deps));
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
-  }
-}
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
+  const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
+  return jsonResponse(200, await getRecoveryStatus(requestId, deps));
+});

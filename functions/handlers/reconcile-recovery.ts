@@ -1,8 +1,10 @@
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { finishConfigNeeds, finishDepsFrom } from '../shared/dependencies';
 import { log } from '../shared/log';
+import { withInvocation } from '../shared/observability';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
 const deps = finishDepsFrom(loadConfig(finishConfigNeeds));
@@ -23,22 +25,26 @@ const statusChange = z.object({
  * terminal record and a released slot. Requests already ended are left as they are (idempotent, so
  * EventBridge's at-least-once delivery is safe).
  */
-export async function handler(event: unknown) {
+export async function handler(event: unknown, context?: Context) {
   const parsed = statusChange.safeParse(event);
-  if (!parsed.success || !REQUEST_ID_PATTERN.test(parsed.data.detail.name)) {
-    log.warn('not a recovery execution status change: ignored');
-    return { reconciled: false };
-  }
-  const { name: requestId, status, error } = parsed.data.detail;
-  if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return { reconciled: false };
-  const result = await finishRecovery(
-    {
-      requestId,
-      outcome: status === 'FAILED' ? 'FAILED' : 'ABORTED',
-      reason: `EXECUTION_${status}`,
-      ...(error ? { error } : {}),
-    },
-    deps,
-  );
-  return { reconciled: true, outcome: result.outcome };
+  const name = parsed.success ? parsed.data.detail.name : undefined;
+  const correlationId = name && REQUEST_ID_PATTERN.test(name) ? name : undefined;
+  return withInvocation({ correlationId }, context, async () => {
+    if (!parsed.success || !correlationId) {
+      log.warn('not a recovery execution status change: ignored');
+      return { reconciled: false };
+    }
+    const { status, error } = parsed.data.detail;
+    if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return { reconciled: false };
+    const result = await finishRecovery(
+      {
+        requestId: correlationId,
+        outcome: status === 'FAILED' ? 'FAILED' : 'ABORTED',
+        reason: `EXECUTION_${status}`,
+        ...(error ? { error } : {}),
+      },
+      deps,
+    );
+    return { reconciled: true, outcome: result.outcome };
+  });
 }

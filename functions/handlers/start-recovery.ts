@@ -9,7 +9,8 @@ import {
   userDirectoryFrom,
   workflowFrom,
 } from '../shared/dependencies';
-import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
+import { httpHandler, jsonResponse, parseJsonBody } from '../shared/http';
+import { correlate } from '../shared/observability';
 import { startRecovery } from '../use-cases/start-recovery';
 
 const config = loadConfig([
@@ -51,20 +52,18 @@ const body = z.union([
 ]);
 
 /** POST /recoveries */
-export async function handler(event: APIGatewayProxyEventV2) {
-  try {
-    const parsed = parseJsonBody(event, body);
-    const result = await startRecovery(
-      {
-        identifier: 'username' in parsed ? { username: parsed.username } : { email: parsed.email },
-        password: 'password' in parsed ? parsed.password : undefined,
-        sourceIp: event.requestContext.http.sourceIp,
-        userAgent: event.requestContext.http.userAgent.slice(0, 256),
-      },
-      deps,
-    );
-    return jsonResponse(202, result);
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
-  }
-}
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
+  const parsed = parseJsonBody(event, body);
+  const result = await startRecovery(
+    {
+      identifier: 'username' in parsed ? { username: parsed.username } : { email: parsed.email },
+      password: 'password' in parsed ? parsed.password : undefined,
+      sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent.slice(0, 256),
+    },
+    deps,
+  );
+  // The rest of this invocation's lines belong to the recovery (decoys get an id too: no tell).
+  correlate(result.requestId);
+  return jsonResponse(202, result);
+});

@@ -9,7 +9,7 @@ import {
   userDirectoryFrom,
   workflowFrom,
 } from '../shared/dependencies';
-import { errorResponse, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { staffFrom } from '../shared/staff';
 import { approve, deny, listApprovals } from '../use-cases/support-approval';
@@ -39,20 +39,16 @@ const listQuery = z.strictObject({
 const decision = z.strictObject({ reason: z.string().trim().min(3).max(500) });
 
 /** GET /support/approvals, POST /support/approvals/{requestId}/approve and /deny (group mfa-recovery-support). */
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer) {
-  try {
-    const staff = staffFrom(event, config.supportGroup);
-    if (event.routeKey === 'GET /support/approvals') {
-      return jsonResponse(
-        200,
-        await listApprovals(validate(listQuery, event.queryStringParameters ?? {}), deps),
-      );
-    }
-    const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
-    const { reason } = parseJsonBody(event, decision);
-    const decide = event.routeKey.endsWith('/approve') ? approve : deny;
-    return jsonResponse(200, await decide({ requestId, reason, staff }, deps));
-  } catch (error) {
-    return errorResponse(error, event.requestContext?.requestId);
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const staff = staffFrom(event, config.supportGroup);
+  if (event.routeKey === 'GET /support/approvals') {
+    return jsonResponse(
+      200,
+      await listApprovals(validate(listQuery, event.queryStringParameters ?? {}), deps),
+    );
   }
-}
+  const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
+  const { reason } = parseJsonBody(event, decision);
+  const decide = event.routeKey.endsWith('/approve') ? approve : deny;
+  return jsonResponse(200, await decide({ requestId, reason, staff }, deps));
+});

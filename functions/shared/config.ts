@@ -151,3 +151,16 @@ export function loadConfig<K extends SettingName>(
   }
   return config;
 }
+
+/**
+ * How the functions observe themselves, read once per process. `localConsole`: the local stack keeps
+ * what the functions print by capturing the global console (LOCAL_FUNCTION_LOGS=console). `tracing`:
+ * X-Ray, on unless POWERTOOLS_TRACE_ENABLED=false (the local stack has no trace daemon). The
+ * Powertools tools read their own POWERTOOLS_* and AWS_LAMBDA_LOG_LEVEL variables as documented.
+ */
+export function observabilitySettings(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    localConsole: env.LOCAL_FUNCTION_LOGS === 'console',
+    tracing: env.POWERTOOLS_TRACE_ENABLED !== 'false',
+  };
+}

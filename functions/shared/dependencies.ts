@@ -14,7 +14,9 @@ import { eventBridgeClient } from '../clients/eventbridge';
 import { secretsClient } from '../clients/secrets-manager';
 import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
+import { metricsOf } from '../domain/business-metrics';
 import type { Settings } from './config';
+import { publishMetric } from './observability';
 
 type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName'>;
 
@@ -29,7 +31,16 @@ export const approvalStoreFrom = (config: Base & Pick<Settings, 'recoveryTableNa
   createApprovalStore(documentClient(config), config.recoveryTableName);
 
 export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
-  createAuditLog(documentClient(config), config.auditTableName, systemClock, eventPublisherFrom(config));
+  createAuditLog(
+    documentClient(config),
+    config.auditTableName,
+    systemClock,
+    eventPublisherFrom(config),
+    (event) => {
+      for (const point of metricsOf(event))
+        publishMetric(point.name, point.value, point.unit, point.dimensions);
+    },
+  );
 
 /** Publishes audit events to the bus when one is configured. */
 const eventPublisherFrom = (config: Base) =>

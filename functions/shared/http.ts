@@ -1,6 +1,7 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { isTransient } from '../adapters/aws-errors';
+import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import {
   InvalidRequestError,
   PayloadTooLargeError,
@@ -10,6 +11,7 @@ import {
   WrongCodeError,
 } from './errors';
 import { log } from './log';
+import { currentLogger, publishMetric, withInvocation } from './observability';
 
 /** Request bodies above this are refused before parsing. */
 export const MAX_BODY_BYTES = 4096;
@@ -86,13 +88,42 @@ export function errorResponse(error: unknown, correlationId?: string): APIGatewa
     return jsonResponse(error.status, { error: error.code, message: error.message });
   }
   if (error instanceof TransientDependencyError || isTransient(error)) {
-    log.warn('a dependency failed transiently; the caller was asked to try again', { correlationId }, error);
+    log.warn(
+      'a dependency failed transiently; the caller was asked to try again',
+      { apiRequestId: correlationId },
+      error,
+    );
     return jsonResponse(503, { error: 'TEMPORARILY_UNAVAILABLE', message: 'Please try again in a moment.' });
   }
-  log.error('unexpected error', { correlationId }, error);
+  log.error('unexpected error', { apiRequestId: correlationId }, error);
+  publishMetric('UnexpectedErrors', 1, 'Count');
   return jsonResponse(500, {
     error: 'INTERNAL',
     message: 'Something went wrong on our side.',
     ...(correlationId ? { correlationId } : {}),
   });
+}
+
+/**
+ * An HTTP API handler: one invocation with the API request id, and the recovery's id where the path
+ * names one, on every log line; errors mapped by errorResponse.
+ */
+export function httpHandler<E extends APIGatewayProxyEventV2>(
+  run: (event: E) => Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  return (event: E, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const apiRequestId = event.requestContext?.requestId;
+    const pathId = event.pathParameters?.requestId;
+    const correlationId = pathId && REQUEST_ID_PATTERN.test(pathId) ? pathId : apiRequestId;
+    return withInvocation({ correlationId, apiRequestId }, context, async () => {
+      let response: APIGatewayProxyStructuredResultV2;
+      try {
+        response = await run(event);
+      } catch (error) {
+        response = errorResponse(error, apiRequestId);
+      }
+      currentLogger().appendKeys({ statusCode: response.statusCode ?? 200 });
+      return response;
+    });
+  };
 }

@@ -262,7 +262,13 @@ export async function approve(
         actor: `support:${input.staff.username}`,
         outcome: final ? 'APPROVED' : 'PARTIAL',
         reasons: [input.reason],
-        details: { approvals, requiredApprovals: required },
+        details: {
+          approvals,
+          requiredApprovals: required,
+          ...(final && approval.confirmedAt
+            ? { waitedMs: Math.max(0, deps.clock().getTime() - Date.parse(approval.confirmedAt)) }
+            : {}),
+        },
       },
       [
         deps.approvals.addApprover(input.requestId, input.staff, approvals, final),

@@ -354,7 +354,11 @@ export async function finishRecovery(
         terminal: outcome,
         outcome,
         reasons: [reason ?? outcome],
-        ...(input.error ? { details: failureDetails(input.error, input.cause) } : {}),
+        ...(input.error
+          ? { details: failureDetails(input.error, input.cause) }
+          : outcome === 'COMPLETED'
+            ? { details: { durationMs: deps.clock().getTime() - Date.parse(request.createdAt) } }
+            : {}),
       },
       [deps.store.move(input.requestId, { from: [request.status], to: outcome })],
     );
