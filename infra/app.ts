@@ -1,5 +1,7 @@
 import { Annotations, App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccountRecovery, type IUserPool, Mfa, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { buildWeb } from '../web/build';
@@ -12,6 +14,10 @@ export interface AppContext {
   readonly supportEmail: string;
   readonly demo?: boolean;
   readonly createEmailIdentity?: boolean;
+  /** Every alarm emails this address (through a topic the stack creates). */
+  readonly alarmEmail?: string;
+  /** Every alarm goes to this existing SNS topic (paging, chat). */
+  readonly alarmTopicArn?: string;
 }
 
 /** One stack: the construct next to an existing pool, or with `demo` its own pool (MFA required, TOTP). */
@@ -48,12 +54,20 @@ export class TotpRecoveryStack extends Stack {
     } else {
       userPool = UserPool.fromUserPoolId(this, 'UserPool', context.userPoolId as string);
     }
+    const alarmTopic = alarmTopicOf(this, context);
     this.recovery = new TotpRecovery(this, 'TotpRecovery', {
       userPool,
       fromAddress: context.fromAddress,
       supportEmail: context.supportEmail,
       ...(context.createEmailIdentity ? { createEmailIdentity: true } : {}),
+      ...(alarmTopic ? { alarmTopic } : {}),
     });
+    if (!alarmTopic) {
+      Annotations.of(this).addWarningV2(
+        'totp-recovery:no-alarm-action',
+        'No -c alarmEmail=... or -c alarmTopicArn=... given: the alarms have no action, so no one will be told when a recovery fails.',
+      );
+    }
     new CfnOutput(this, 'Url', {
       value: this.recovery.url,
       description: 'Lost-device form (/), support console (/support), audit viewer (/audit)',
@@ -64,6 +78,23 @@ export class TotpRecoveryStack extends Stack {
     new CfnOutput(this, 'EventBus', { value: this.recovery.eventBus.eventBusName });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
   }
+}
+
+/** The topic every alarm goes to: an existing one by ARN, or a new one that emails an address. */
+function alarmTopicOf(scope: Construct, context: AppContext): ITopic | undefined {
+  if (context.alarmTopicArn) return Topic.fromTopicArn(scope, 'AlarmTopic', context.alarmTopicArn);
+  if (!context.alarmEmail) return undefined;
+  const topic = new Topic(scope, 'AlarmTopic', {
+    displayName: 'Lost-authenticator recovery alarms',
+    enforceSSL: true,
+  });
+  topic.addSubscription(new EmailSubscription(context.alarmEmail));
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SNS2',
+    reason:
+      'Alarm notifications carry alarm names and states only, never user data; a KMS key would also need a CloudWatch key policy.',
+  });
+  return topic;
 }
 
 /** Addresses used when none are given, so `cdk synth` works on a fresh clone; deploying with them sends no mail. */
@@ -83,6 +114,8 @@ export function readContext(app: App): AppContext & { readonly placeholders: str
     supportEmail: value('supportEmail') ?? PLACEHOLDERS.supportEmail,
     demo: String(value('demo')) === 'true' || !userPoolId,
     createEmailIdentity: String(value('createEmailIdentity')) === 'true',
+    ...(value('alarmEmail') ? { alarmEmail: value('alarmEmail') as string } : {}),
+    ...(value('alarmTopicArn') ? { alarmTopicArn: value('alarmTopicArn') as string } : {}),
     placeholders,
   };
 }

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { functionCatalog } from '../functions/catalog';
 import { RecoveryAlarms } from './constructs/recovery-alarms';
 import { RecoveryApi } from './constructs/recovery-api';
+import { RecoveryDashboard } from './constructs/recovery-dashboard';
 import { RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
 import { RecoveryReconciler } from './constructs/recovery-reconciler';
 import { RecoveryTables } from './constructs/recovery-tables';
@@ -157,10 +158,14 @@ export class TotpRecovery extends Construct {
       reconciler: functions.byName['reconcile-recovery'],
     });
 
+    new RecoveryDashboard(this, 'Dashboard', {
+      dashboardName: `${stack.stackName}-totp-recovery`,
+      functions: functions.byName,
+      logGroups: functions.logGroups,
+    });
     new RecoveryAlarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
       reconcilerDeadLetters: reconciler.deadLetterQueue,
-      functions: functions.byName,
       httpApi: recoveryApi.httpApi,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
     });

@@ -1,5 +1,10 @@
 import type { TerminalOutcome } from './recovery-state';
 
+/** The service name on every log line, metric and trace. */
+export const SERVICE_NAME = 'cognito-totp-recovery';
+/** The CloudWatch namespace of the product's business metrics (infra/observability.ts alarms on them). */
+export const METRICS_NAMESPACE = 'CognitoTotpRecovery';
+
 /** One business metric point: what operators count, time and alarm on. */
 export interface MetricPoint {
   readonly name: BusinessMetric;
@@ -12,6 +17,7 @@ export interface MetricPoint {
 export type BusinessMetric =
   | 'RequestsAccepted'
   | 'CodesSent'
+  | 'CodesConfirmed'
   | 'WrongCodes'
   | 'Locks'
   | 'Approvals'
@@ -53,6 +59,9 @@ export function metricsOf(event: AuditedStep): MetricPoint[] {
       break;
     case 'CodeSent':
       points.push(count('CodesSent'));
+      break;
+    case 'CodeConfirmed':
+      points.push(count('CodesConfirmed'));
       break;
     case 'CodeRejected':
       points.push(count('WrongCodes'));

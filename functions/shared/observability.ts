@@ -3,12 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../domain/business-metrics';
 import { observabilitySettings } from './config';
-
-/** The service name on every log line, metric and trace. */
-export const SERVICE_NAME = 'cognito-totp-recovery';
-/** The CloudWatch namespace of the product's business metrics (infra/observability.ts alarms on them). */
-export const METRICS_NAMESPACE = 'CognitoTotpRecovery';
 
 const settings = observabilitySettings();
 

@@ -8,22 +8,26 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { BUSINESS_ALARMS, businessMetric } from '../observability';
 
 export interface RecoveryAlarmsProps {
   readonly stateMachine: StateMachine;
-  readonly functions: Readonly<Record<string, IFunction>>;
   readonly httpApi: HttpApi;
   /** Status-change events the reconciler could not handle: a request may be left without its end. */
   readonly reconcilerDeadLetters: IQueue;
+  /** Where every alarm goes (email, chat, paging). @default no action: nobody is told */
   readonly topic?: ITopic;
 }
 
-/** What an operator must hear about: failed or timed-out recoveries, function errors, 5xx, bad mail reputation. */
+/**
+ * What needs a person: recoveries that failed, half-finished or were stopped, support too slow,
+ * guessing, unexpected errors (from the business metrics, so a throttle the workflow retries never
+ * pages anyone), plus failed executions, dead letters, API 5xx and mail reputation.
+ */
 export class RecoveryAlarms extends Construct {
   readonly alarms: Alarm[] = [];
 
@@ -38,36 +42,48 @@ export class RecoveryAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      if (props.topic) created.addAlarmAction(new SnsAction(props.topic));
+      if (props.topic) {
+        created.addAlarmAction(new SnsAction(props.topic));
+        created.addOkAction(new SnsAction(props.topic));
+      }
       this.alarms.push(created);
     };
+    for (const spec of BUSINESS_ALARMS)
+      alarm(spec.id, businessMetric(spec), spec.threshold, spec.description);
     const period = Duration.minutes(5);
-    alarm('ExecutionsFailed', props.stateMachine.metricFailed({ period }), 1, 'A recovery execution failed');
+    alarm(
+      'ExecutionsFailed',
+      props.stateMachine.metricFailed({ period }),
+      1,
+      'A recovery execution failed: its request ended FAILED, SIGN_OUT_INCOMPLETE or ABORTED (runbook: ExecutionsFailed)',
+    );
     alarm(
       'ExecutionsTimedOut',
       props.stateMachine.metricTimedOut({ period }),
       1,
-      'A recovery execution timed out',
+      'A recovery execution timed out (runbook: ExecutionsFailed)',
     );
-    for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(`${name}-errors`, fn.metricErrors({ period }), 1, `Function ${name} threw`);
-    }
     alarm(
       'ReconcilerDeadLetters',
       props.reconcilerDeadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       1,
-      'An ended execution could not be reconciled: its request may have no terminal record (see the runbook)',
+      'An ended execution could not be reconciled: its request may have no terminal record (runbook: ReconcilerDeadLetters)',
     );
-    alarm('Api5xx', props.httpApi.metricServerError({ period }), 1, 'The API answered 5xx');
+    alarm('Api5xx', props.httpApi.metricServerError({ period }), 1, 'The API answered 5xx (runbook: Api5xx)');
     const ses = (metricName: string) =>
       new Metric({ namespace: 'AWS/SES', metricName, period, statistic: 'Maximum' });
     // SES reviews an account above 5 % bounces or 0.1 % complaints; warn well before.
-    alarm('SesBounceRate', ses('Reputation.BounceRate'), 0.04, 'SES bounce rate near the review threshold');
+    alarm(
+      'SesBounceRate',
+      ses('Reputation.BounceRate'),
+      0.04,
+      'SES bounce rate near the review threshold (runbook: SesReputation)',
+    );
     alarm(
       'SesComplaintRate',
       ses('Reputation.ComplaintRate'),
       0.0008,
-      'SES complaint rate near the review threshold',
+      'SES complaint rate near the review threshold (runbook: SesReputation)',
     );
   }
 }

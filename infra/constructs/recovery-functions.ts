@@ -36,6 +36,8 @@ export interface RecoveryFunctionsProps {
 /** Every function of the catalog, bundled with esbuild (no Docker), each with only the permissions it needs. */
 export class RecoveryFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
+  /** Every function's log group (the saved Logs Insights queries read them). */
+  readonly logGroups: LogGroup[] = [];
 
   constructor(scope: Construct, id: string, props: RecoveryFunctionsProps) {
     super(scope, id);
@@ -56,7 +58,7 @@ export class RecoveryFunctions extends Construct {
           timeout: Duration.seconds('timeoutSeconds' in spec ? Number(spec.timeoutSeconds) : 30),
           tracing: Tracing.ACTIVE,
           loggingFormat: LoggingFormat.JSON,
-          logGroup: new LogGroup(this, `${name}-logs`, { retention: props.logRetention }),
+          logGroup: this.keepLogGroup(new LogGroup(this, `${name}-logs`, { retention: props.logRetention })),
           projectRoot: repoRoot,
           depsLockFilePath: join(repoRoot, 'package-lock.json'),
           environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
@@ -93,6 +95,11 @@ export class RecoveryFunctions extends Construct {
         return [name, fn];
       }),
     ) as Record<FunctionName, NodejsFunction>;
+  }
+
+  private keepLogGroup(group: LogGroup): LogGroup {
+    this.logGroups.push(group);
+    return group;
   }
 }
 

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../cli/main';
+import { alarmsWithoutMetric, BUSINESS_ALARMS, emittedMetrics } from '../../infra/observability';
+import { EMITTED_METRICS_FILE } from '../support/own-stack';
 import { checkTerminalRecords } from '../support/terminal-records';
 
 // Runs after every other e2e file (see the sequencer in vitest.config.ts).
@@ -10,6 +12,20 @@ describe('after the whole end-to-end run', () => {
   it('every request has exactly one terminal audit record, and it is the last of its chain', async () => {
     const { requests } = await checkTerminalRecords(inject('stack'));
     expect(requests).toBeGreaterThan(0);
+  });
+
+  it('every alarm watches a metric (namespace, name and dimensions) the functions emitted in this run', () => {
+    const stack = inject('stack');
+    const lines = [
+      readFileSync(stack.logFile, 'utf8'),
+      existsSync(EMITTED_METRICS_FILE) ? readFileSync(EMITTED_METRICS_FILE, 'utf8') : '',
+    ]
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.startsWith('{"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(alarmsWithoutMetric(BUSINESS_ALARMS, emittedMetrics(lines))).toEqual([]);
   });
 
   it('`totp-recovery audit verify` passes over the whole run, straight from the audit table', async () => {

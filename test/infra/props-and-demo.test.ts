@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { describe, expect, it } from 'vitest';
 import { readContext, TotpRecoveryStack } from '../../infra/app';
@@ -65,5 +65,33 @@ describe('the app', () => {
       (group) => (group as { Properties: { GroupName: string } }).Properties.GroupName,
     );
     expect(groups.sort()).toEqual(['admins', 'mfa-recovery-auditor', 'mfa-recovery-support']);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('no one will be told'));
   }, 180_000);
+
+  it('wires every alarm to a topic that emails -c alarmEmail, and says nothing is wrong then', () => {
+    // No bundling: this test reads the alarms only.
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        alarmEmail: 'oncall@example.com',
+        userPoolId: 'eu-west-1_AbC123xyz',
+      },
+    });
+    const stack = new TotpRecoveryStack(app, 'Alarmed', readContext(app), {
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions?: unknown[] };
+    }[];
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no one will be told')),
+    ).toEqual([]);
+  });
 });

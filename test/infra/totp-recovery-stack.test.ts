@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes, functionCatalog } from '../../functions/catalog';
 import { TotpRecoveryStack } from '../../infra/app';
+import { BUSINESS_ALARMS } from '../../infra/observability';
 import { definitionPath, loadDefinition, substitutionNames } from '../../statemachine/definition';
 import { buildWeb } from '../../web/build';
 
@@ -236,14 +237,28 @@ describe('the deployed stack', () => {
     });
   });
 
-  it('alarms on failed and timed-out executions, function errors, 5xx and mail reputation', () => {
-    const names = ofType('AWS::CloudWatch::Alarm').map(
-      ([, a]) => `${a.Properties.Namespace}/${a.Properties.MetricName}`,
-    );
+  it('alarms on the business signals that need a person, never on function errors a retried throttle raises', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const spec of BUSINESS_ALARMS) {
+      const wanted = Object.entries({ service: 'cognito-totp-recovery', ...spec.dimensions })
+        .map(([Name, Value]) => `${Name}=${Value}`)
+        .sort();
+      const found = alarms.find(
+        (a) =>
+          a.Namespace === 'CognitoTotpRecovery' &&
+          a.MetricName === spec.metric &&
+          JSON.stringify(
+            ((a.Dimensions as { Name: string; Value: string }[] | undefined) ?? [])
+              .map((d) => `${d.Name}=${d.Value}`)
+              .sort(),
+          ) === JSON.stringify(wanted),
+      );
+      expect(found, spec.id).toBeDefined();
+    }
+    const names = alarms.map((a) => `${a.Namespace}/${a.MetricName}`);
     for (const metric of [
       'AWS/States/ExecutionsFailed',
       'AWS/States/ExecutionsTimedOut',
-      'AWS/Lambda/Errors',
       'AWS/ApiGateway/5xx',
       'AWS/SES/Reputation.BounceRate',
       'AWS/SES/Reputation.ComplaintRate',
@@ -251,6 +266,32 @@ describe('the deployed stack', () => {
     ]) {
       expect(names).toContain(metric);
     }
+    expect(names).not.toContain('AWS/Lambda/Errors');
+  });
+
+  it('builds a dashboard and the saved Logs Insights queries of the runbook', () => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of [
+      'RequestsAccepted',
+      'CodesSent',
+      'CodesConfirmed',
+      'Approvals',
+      'TimeToComplete',
+      'ApprovalWait',
+      'Locks',
+      'WrongCodes',
+      'UnexpectedErrors',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    const queries = ofType('AWS::Logs::QueryDefinition').map(([, q]) => q.Properties);
+    expect(queries.map((q) => String(q.Name))).toEqual([
+      expect.stringMatching(/one request by id$/),
+      expect.stringMatching(/unexpected errors$/),
+    ]);
+    expect(String(queries[0]?.QueryString)).toContain('correlationId');
+    expect((queries[0]?.LogGroupNames as unknown[]).length).toBe(Object.keys(functionCatalog).length);
   });
 
   it('sends every failed, timed-out or stopped execution of the workflow to the reconciler, with a dead-letter queue', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../local/stack';
 import type { StackInfo } from '../../local/stack-info';
+import { EMITTED_METRICS_FILE } from './own-stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,8 @@ export default async function setup(project: TestProject) {
     functionEnvironment: { CODE_TTL_SECONDS: '12', IP_REQUEST_LIMIT: '20', APPROVAL_TIMEOUT_SECONDS: '10' },
   });
   project.provide('stack', stack.info);
+  // A fresh record of the metrics this run emits (own stacks add theirs as they stop).
+  rmSync(EMITTED_METRICS_FILE, { force: true });
   return async () => {
     await stack.stop();
     rmSync(stateDir, { recursive: true, force: true });

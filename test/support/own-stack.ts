@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -16,7 +16,28 @@ export function ownStack(options: Omit<LocalStackOptions, 'port' | 'stateDir'>) 
   });
   afterAll(async () => {
     await holder.current?.stop();
+    if (holder.current) keepEmittedMetrics(holder.current.info.logFile);
     rmSync(stateDir, { recursive: true, force: true });
   });
   return holder;
+}
+
+/** Where the EMF blobs of every stack of the run are kept, for the run-wide alarm check (zz-*). */
+export const EMITTED_METRICS_FILE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'test-results',
+  'emitted-metrics.jsonl',
+);
+
+/** Keeps the EMF blobs a stack's functions printed, before its folder goes. */
+export function keepEmittedMetrics(logFile: string): void {
+  if (!existsSync(logFile)) return;
+  const blobs = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{"_aws"'));
+  if (blobs.length === 0) return;
+  mkdirSync(join(EMITTED_METRICS_FILE, '..'), { recursive: true });
+  appendFileSync(EMITTED_METRICS_FILE, `${blobs.join('\n')}\n`);
 }
