@@ -20,7 +20,10 @@ export interface StackInfo {
     readonly cognito: string;
     readonly stepfunctions: string;
     readonly eventbridge: string;
+    readonly secretsmanager: string;
   };
+  /** The HMAC pepper's secret in the local Secrets Manager (rotate it with PutSecretValue). */
+  readonly pepperSecretArn: string;
   /** Every event the product published to its bus (the local EventBridge recorder). */
   readonly eventsUrl: string;
   readonly jwksUrl: string;

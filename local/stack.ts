@@ -3,6 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
@@ -16,6 +21,7 @@ import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
 import { createLocalInvoker } from './lambda/local-invoker';
 import { captureConsole } from './log-capture';
 import { readRiskPolicyFile } from './risk-policy';
+import { startSecretsManager } from './secrets-manager';
 import { ensureTable } from './seed/tables';
 import { type PoolMfaMode, seedUserPool } from './seed/user-pool';
 import { startSesLocal } from './ses/ses-local';
@@ -128,10 +134,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       writeFileSync(seedFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     }
 
-    const pepperFile = join(dataDir ?? stateDir, 'pepper.key');
-    if (!dataDir || !existsSync(pepperFile)) {
-      writeFileSync(pepperFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-    }
+    // The pepper lives in a local Secrets Manager, read by the functions as in AWS (and rotatable).
+    const secretsManager = await startSecretsManager({
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      ...(dataDir ? { dataFile: join(dataDir, 'secrets.json') } : {}),
+    });
+    stoppers.push(secretsManager.close);
+    const secretsClient = new SecretsManagerClient({
+      endpoint: secretsManager.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const pepperSecretArn = await ensurePepper(secretsClient);
 
     const invokeLambda = createLocalInvoker({
       functions: functionCatalog,
@@ -197,7 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       USER_POOL_ID: pool.userPoolId,
       PASSWORD_PROOF_CLIENT_ID: pool.passwordProofClientId,
       STATE_MACHINE_ARN: created.stateMachineArn,
-      PEPPER_FILE: pepperFile,
+      PEPPER_SECRET_ARN: pepperSecretArn,
       FROM_ADDRESS: 'no-reply@recovery.example.com',
       SUPPORT_EMAIL: 'support@example.com',
       PRIVILEGED_APPROVALS: '2',
@@ -211,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_COGNITO: functionEndpoints.cognito,
       LOCAL_ENDPOINT_STEPFUNCTIONS: functionEndpoints.stepfunctions,
       LOCAL_ENDPOINT_EVENTBRIDGE: functionEndpoints.eventbridge,
+      LOCAL_ENDPOINT_SECRETSMANAGER: secretsManager.url,
       EVENT_BUS_NAME: 'totp-recovery-events',
       // Powertools writes through the console this process captures into logFile; no X-Ray daemon here.
       LOCAL_FUNCTION_LOGS: 'console',
@@ -276,7 +292,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cognito: cognito.url,
         stepfunctions: sfn.url,
         eventbridge: eventBus.url,
+        secretsmanager: secretsManager.url,
       },
+      pepperSecretArn,
       eventsUrl: `${eventBus.url}/events`,
       jwksUrl: `${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`,
       logFile,
@@ -289,6 +307,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+const PEPPER_SECRET_NAME = 'totp-recovery-pepper';
+
+/** The pepper secret, created with a random value unless a persisted one exists; resolves its ARN. */
+async function ensurePepper(secrets: SecretsManagerClient): Promise<string> {
+  try {
+    const existing = await secrets.send(new GetSecretValueCommand({ SecretId: PEPPER_SECRET_NAME }));
+    if (existing.ARN) return existing.ARN;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  const created = await secrets.send(
+    new CreateSecretCommand({
+      Name: PEPPER_SECRET_NAME,
+      SecretString: randomBytes(48).toString('base64url'),
+    }),
+  );
+  if (!created.ARN) throw new Error('CreateSecret returned no ARN');
+  return created.ARN;
 }
 
 /** DefinitionSubstitutions for the local stack: each function's ARN points at its local handler module. */

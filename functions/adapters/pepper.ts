@@ -1,29 +1,69 @@
-import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** The HMAC pepper as the use cases need it: the one to hash new secrets with, and every one that may still verify. */
+export interface PepperSource {
+  /** AWSCURRENT: new codes and links are made with it. */
+  readonly current: () => Promise<Buffer>;
+  /** AWSCURRENT, then AWSPREVIOUS when there is one: codes issued before a rotation still verify. */
+  readonly verifying: () => Promise<Buffer[]>;
+}
 
 /**
- * Loads the HMAC pepper once per cold start: from Secrets Manager in AWS, from the generated
- * `.local/` file locally. It never leaves memory.
+ * The pepper from Secrets Manager, through Powertools Parameters, cached for `maxAgeSeconds`: a
+ * rotation (a new AWSCURRENT value) reaches every function within that time without a redeploy, and
+ * the previous value keeps verifying what was issued before it. It never leaves memory.
  */
 export function createPepperSource(
-  source: { secretArn?: string; file?: string },
-  secrets: () => SecretsManagerClient,
-) {
-  let pepper: Promise<Buffer> | undefined;
-  const load = async (): Promise<Buffer> => {
-    if (source.secretArn) {
-      const secret = await secrets().send(new GetSecretValueCommand({ SecretId: source.secretArn }));
-      if (!secret.SecretString) throw new Error('the pepper secret has no string value');
-      return Buffer.from(secret.SecretString, 'utf8');
-    }
-    if (source.file) return Buffer.from((await readFile(source.file, 'utf8')).trim(), 'base64');
-    throw new Error('no pepper source configured');
+  secretId: string,
+  client: SecretsManagerClient,
+  maxAgeSeconds: number,
+): PepperSource {
+  // One provider per staging label: Powertools caches by secret name, not by the request's options.
+  const currentProvider = new SecretsProvider({ awsSdkV3Client: client });
+  const previousProvider = new SecretsProvider({ awsSdkV3Client: client });
+  let noPreviousUntil = 0;
+
+  // Powertools wraps the SDK's error; the SDK's own (a throttle, a 5xx) is what callers classify.
+  const unwrapped = (error: unknown): unknown => {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? cause : error;
   };
-  return () => {
-    pepper ??= load().catch((error) => {
-      pepper = undefined;
-      throw error;
-    });
-    return pepper;
+
+  const current = async () => {
+    let value: unknown;
+    try {
+      value = await currentProvider.get(secretId, { maxAge: maxAgeSeconds });
+    } catch (error) {
+      throw unwrapped(error);
+    }
+    if (typeof value !== 'string' || value.length === 0)
+      throw new Error('the pepper secret has no string value');
+    return Buffer.from(value, 'utf8');
+  };
+
+  const previous = async (): Promise<Buffer | undefined> => {
+    if (Date.now() < noPreviousUntil) return undefined;
+    try {
+      const value = await previousProvider.get(secretId, {
+        maxAge: maxAgeSeconds,
+        sdkOptions: { VersionStage: 'AWSPREVIOUS' },
+      });
+      return typeof value === 'string' && value.length > 0 ? Buffer.from(value, 'utf8') : undefined;
+    } catch (error) {
+      const cause = unwrapped(error);
+      if ((cause as Error).name !== 'ResourceNotFoundException') throw cause;
+      // A secret never rotated has no AWSPREVIOUS version: remember that for as long as a value would be.
+      noPreviousUntil = Date.now() + maxAgeSeconds * 1000;
+      return undefined;
+    }
+  };
+
+  return {
+    current,
+    async verifying() {
+      const [now, before] = await Promise.all([current(), previous()]);
+      return before && !before.equals(now) ? [now, before] : [now];
+    },
   };
 }

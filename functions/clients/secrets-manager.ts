@@ -1,10 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { ClientSettings } from './client-settings';
+import { tracer } from '../shared/observability';
+import { type ClientSettings, clientConfig } from './client-settings';
 
 let client: SecretsManagerClient | undefined;
 
-/** The Secrets Manager client (AWS only: locally the pepper is a file). */
+/** The Secrets Manager client, created once per process; locally pointed at the local Secrets Manager. */
 export function secretsClient(settings: ClientSettings): SecretsManagerClient {
-  client ??= new SecretsManagerClient({ region: settings.region });
+  client ??= tracer.captureAWSv3Client(
+    new SecretsManagerClient(clientConfig(settings, settings.endpoints.secretsmanager)),
+  );
   return client;
 }

@@ -11,8 +11,8 @@ const config = loadConfig([
   'publicBaseUrl',
   'codeTtlSeconds',
   'maxCodeAttempts',
-  'pepperFile',
   'pepperSecretArn',
+  'pepperMaxAgeSeconds',
 ]);
 const deps = {
   store: recoveryStoreFrom(config),

@@ -22,9 +22,10 @@ const settingsSchema = z.object({
   stateMachineArn: z.string().startsWith('arn:'),
   fromAddress: z.string().email(),
   publicBaseUrl: z.string().url(),
-  /** Locally the pepper is a generated file; in AWS a Secrets Manager secret. One of the two is required. */
-  pepperFile: z.string().min(1).optional(),
-  pepperSecretArn: z.string().startsWith('arn:').optional(),
+  /** The HMAC pepper's Secrets Manager secret (locally, the local Secrets Manager's). */
+  pepperSecretArn: z.string().startsWith('arn:'),
+  /** How long a function keeps the pepper before reading it again: a rotation applies within this. */
+  pepperMaxAgeSeconds: positiveInt(300),
   codeTtlSeconds: positiveInt(600),
   maxCodeAttempts: positiveInt(5),
   userRequestLimit: requestLimit(3),
@@ -61,6 +62,7 @@ const settingsSchema = z.object({
     cognito: z.string().url().optional(),
     stepfunctions: z.string().url().optional(),
     eventbridge: z.string().url().optional(),
+    secretsmanager: z.string().url().optional(),
   }),
 });
 
@@ -76,8 +78,8 @@ const environmentNames: Record<SettingName, string> = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   fromAddress: 'FROM_ADDRESS',
   publicBaseUrl: 'PUBLIC_BASE_URL',
-  pepperFile: 'PEPPER_FILE',
   pepperSecretArn: 'PEPPER_SECRET_ARN',
+  pepperMaxAgeSeconds: 'PEPPER_MAX_AGE_SECONDS',
   codeTtlSeconds: 'CODE_TTL_SECONDS',
   maxCodeAttempts: 'MAX_CODE_ATTEMPTS',
   userRequestLimit: 'USER_REQUEST_LIMIT',
@@ -116,6 +118,7 @@ export function loadConfig<K extends SettingName>(
       cognito: env.LOCAL_ENDPOINT_COGNITO,
       stepfunctions: env.LOCAL_ENDPOINT_STEPFUNCTIONS,
       eventbridge: env.LOCAL_ENDPOINT_EVENTBRIDGE,
+      secretsmanager: env.LOCAL_ENDPOINT_SECRETSMANAGER,
     },
   };
   const shape: Record<string, z.ZodType> = {
@@ -146,9 +149,6 @@ export function loadConfig<K extends SettingName>(
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const config = parsed.data as Config<K>;
-  if (needed.includes('pepperFile' as K) && !env.PEPPER_FILE && !env.PEPPER_SECRET_ARN) {
-    throw new ConfigError('invalid configuration: set PEPPER_SECRET_ARN (AWS) or PEPPER_FILE (local)');
-  }
   return config;
 }
 

@@ -61,18 +61,16 @@ export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
 export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
   createWorkflow(sfnClient(config), config.stateMachineArn);
 
-export const pepperFrom = (config: Base & Partial<Pick<Settings, 'pepperFile' | 'pepperSecretArn'>>) =>
-  createPepperSource({ file: config.pepperFile, secretArn: config.pepperSecretArn }, () =>
-    secretsClient(config),
-  );
+export const pepperFrom = (config: Base & Pick<Settings, 'pepperSecretArn' | 'pepperMaxAgeSeconds'>) =>
+  createPepperSource(config.pepperSecretArn, secretsClient(config), config.pepperMaxAgeSeconds);
 
 /** What the confirm and cancel handlers share: they settle a challenge and resume the workflow. */
 export const challengeConfigNeeds = [
   'recoveryTableName',
   'auditTableName',
   'stateMachineArn',
-  'pepperFile',
   'pepperSecretArn',
+  'pepperMaxAgeSeconds',
 ] as const;
 
 export const challengeDepsFrom = (config: Base & Pick<Settings, (typeof challengeConfigNeeds)[number]>) => ({

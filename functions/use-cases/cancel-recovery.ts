@@ -26,10 +26,11 @@ export async function cancelRecovery(
     deps.store.getRequest(input.requestId),
     deps.store.getChallenge(input.requestId),
   ]);
-  const expected = challenge
-    ? cancelTokenFor(await deps.pepper(), input.requestId, challenge.cancelSalt)
-    : '';
-  if (!request || !challenge || !sameHash(expected, input.token)) throw new RecoveryGoneError();
+  const peppers = challenge ? await deps.pepper.verifying() : [];
+  const matches = peppers.some((pepper) =>
+    sameHash(cancelTokenFor(pepper, input.requestId, challenge?.cancelSalt ?? ''), input.token),
+  );
+  if (!request || !challenge || !matches) throw new RecoveryGoneError();
   if (request.status !== 'CANCELLED') {
     const cancelled = await deps.audit.appendWith(
       {

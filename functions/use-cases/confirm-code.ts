@@ -1,4 +1,5 @@
 import type { AuditLog } from '../adapters/audit-log';
+import type { PepperSource } from '../adapters/pepper';
 import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
 import { hashRecoveryCode, sameHash } from '../domain/secrets';
@@ -10,7 +11,7 @@ export interface ChallengeDeps {
   readonly store: RecoveryStore;
   readonly audit: AuditLog;
   readonly workflow: Workflow;
-  readonly pepper: () => Promise<Buffer>;
+  readonly pepper: PepperSource;
   readonly clock: () => Date;
 }
 
@@ -36,7 +37,10 @@ export async function confirmCode(
     deps.store.getRequest(input.requestId),
     deps.store.getChallenge(input.requestId),
   ]);
-  const hash = hashRecoveryCode(await deps.pepper(), input.requestId, input.code);
+  // Every pepper that may still verify: a code issued before a rotation keeps working.
+  const hashes = (await deps.pepper.verifying()).map((pepper) =>
+    hashRecoveryCode(pepper, input.requestId, input.code),
+  );
   // An ignored request (a decoy) has a challenge nobody was sent: it counts wrong codes like a real one.
   const decoy = request?.status === 'IGNORED';
   const open = decoy || request?.status === 'CODE_SENT';
@@ -50,7 +54,8 @@ export async function confirmCode(
     actor: `user:${request.username}`,
   };
 
-  if (!decoy && sameHash(hash, challenge.codeHash)) {
+  const hash = hashes.find((candidate) => sameHash(candidate, challenge.codeHash));
+  if (!decoy && hash) {
     const confirmed = await deps.audit.appendWith({ ...who, type: 'CodeConfirmed', outcome: 'CONFIRMED' }, [
       deps.store.move(input.requestId, { from: ['CODE_SENT'], to: 'CONFIRMED' }),
       deps.store.challengeStillValid(input.requestId, hash, nowSeconds),

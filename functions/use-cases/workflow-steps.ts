@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApprovalStore } from '../adapters/approval-store';
 import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
+import type { PepperSource } from '../adapters/pepper';
 import { keys } from '../adapters/recovery-keys';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
@@ -41,7 +42,7 @@ export interface StepDeps {
   readonly audit: AuditLog;
   readonly directory: UserDirectory;
   readonly mailer: Mailer;
-  readonly pepper: () => Promise<Buffer>;
+  readonly pepper: PepperSource;
   readonly clock: () => Date;
 }
 
@@ -133,7 +134,7 @@ export async function issueCode(
 ): Promise<void> {
   const request = await requestOf(deps.store, input.requestId);
   if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
-  const pepper = await deps.pepper();
+  const pepper = await deps.pepper.current();
   const code = newRecoveryCode();
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const expiresAt = request.codeExpiresAt ?? nowSeconds + deps.codeTtlSeconds;

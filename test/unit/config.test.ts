@@ -59,13 +59,15 @@ describe('reading configuration', () => {
     expect(loadConfig(['ipRequestLimit'], { ...env, IP_REQUEST_LIMIT: '1000' }).ipRequestLimit).toBe(1000);
   });
 
-  it('requires a pepper source for functions that hash codes', () => {
-    expect(() => loadConfig(['pepperFile', 'pepperSecretArn'], env)).toThrow(
-      /PEPPER_SECRET_ARN.*PEPPER_FILE/,
-    );
-    expect(loadConfig(['pepperFile', 'pepperSecretArn'], { ...env, PEPPER_FILE: '/tmp/p' }).pepperFile).toBe(
-      '/tmp/p',
-    );
+  it('requires the pepper secret for functions that hash codes, and keeps it 300 s by default', () => {
+    expect(() => loadConfig(['pepperSecretArn', 'pepperMaxAgeSeconds'], env)).toThrow(/PEPPER_SECRET_ARN/);
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:pepper-AbCdEf';
+    expect(
+      loadConfig(['pepperSecretArn', 'pepperMaxAgeSeconds'], { ...env, PEPPER_SECRET_ARN: arn }),
+    ).toMatchObject({
+      pepperSecretArn: arn,
+      pepperMaxAgeSeconds: 300,
+    });
   });
 
   it('names a missing region', () => {
