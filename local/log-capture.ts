@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import { format } from 'node:util';
 
 /**
- * Copies everything written through `console` in this process to a file, as CloudWatch Logs keeps
- * what a Lambda function prints: the functions' JSON lines and EMF metric blobs as they are, anything
- * else with a timestamp and level. Tests scan it for secrets and read a request's lines by its
- * correlation id. Returns a function that undoes it.
+ * Keeps everything written through `console` in this process in a file, as CloudWatch Logs keeps
+ * what a Lambda function prints: the functions' JSON lines and EMF metric blobs as they are (and
+ * only there), anything else with a timestamp and level (and on the terminal too). Tests scan it for
+ * secrets and read a request's lines by its correlation id. Returns a function that undoes it.
  */
 export function captureConsole(file: string): () => void {
   mkdirSync(dirname(file), { recursive: true });
@@ -16,11 +16,13 @@ export function captureConsole(file: string): () => void {
   for (const [method, original] of originals) {
     console[method] = (...args: unknown[]) => {
       const text = format(...args);
-      const line =
-        text.startsWith('{') && !text.includes('\n')
-          ? text
-          : `${new Date().toISOString()} ${method.toUpperCase()} ${text}`;
-      appendFileSync(file, `${line}\n`);
+      // The functions' JSON lines and EMF blobs go to the file only, as to CloudWatch Logs; anything
+      // else (the stack's own messages) is also shown.
+      if (text.startsWith('{') && !text.includes('\n')) {
+        appendFileSync(file, `${text}\n`);
+        return;
+      }
+      appendFileSync(file, `${new Date().toISOString()} ${method.toUpperCase()} ${text}\n`);
       original.apply(console, args);
     };
   }

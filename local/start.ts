@@ -49,6 +49,8 @@ function printSummary(info: StackInfo, stackFile: string, elapsedMs: number): vo
     `  SES v2             ${info.endpoints.ses}`,
     `  Cognito            ${info.endpoints.cognito}  (pool ${info.userPoolId}, MFA ${info.poolMfa})`,
     `  Step Functions     ${info.endpoints.stepfunctions}`,
+    `  Secrets Manager    ${info.endpoints.secretsmanager}  (the pepper: ${info.pepperSecretArn})`,
+    `  Function logs      ${relative(process.cwd(), info.logFile) || info.logFile}  (JSON lines and EMF metrics, as CloudWatch gets them)`,
     '',
     '  Demo users (add a TOTP secret to an authenticator app to sign in as that user):',
     ...info.users.map(

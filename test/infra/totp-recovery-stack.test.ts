@@ -291,7 +291,9 @@ describe('the deployed stack', () => {
       expect.stringMatching(/unexpected errors$/),
     ]);
     expect(String(queries[0]?.QueryString)).toContain('correlationId');
-    expect((queries[0]?.LogGroupNames as unknown[]).length).toBe(Object.keys(functionCatalog).length);
+    expect((queries[0]?.LogGroupNames as unknown[] | undefined)?.length).toBe(
+      Object.keys(functionCatalog).length,
+    );
   });
 
   it('sends every failed, timed-out or stopped execution of the workflow to the reconciler, with a dead-letter queue', () => {

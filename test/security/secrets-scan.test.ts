@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -105,6 +106,14 @@ describe('secrets after a full run', () => {
         ),
       ),
     };
+    // The pepper itself, as the functions read it from (local) Secrets Manager.
+    const pepper = await new SecretsManagerClient({
+      endpoint: stack.endpoints.secretsmanager,
+      region: stack.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }).send(new GetSecretValueCommand({ SecretId: stack.pepperSecretArn }));
+    expect(pepper.SecretString?.length).toBeGreaterThan(20);
+    secrets.push(pepper.SecretString as string);
     for (const [place, text] of Object.entries(places)) {
       for (const secret of [...secrets, ...taskTokens]) {
         expect(text.includes(secret), `${place} holds a secret`).toBe(false);
