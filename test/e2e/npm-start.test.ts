@@ -73,9 +73,12 @@ describe('npm start', () => {
       'cognito',
       'dynamodb',
       'eventbridge',
+      'secretsmanager',
       'ses',
       'stepfunctions',
     ]);
+    expect(info.pepperSecretArn).toMatch(/^arn:aws:secretsmanager:/);
+    expect(output).toContain(info.logFile.split('/').pop());
     expect(info.poolMfa).toBe('OPTIONAL');
     expect(info.users.find((u: { username: string }) => u.username === 'alice').totpSecret).toMatch(
       /^[A-Z2-7]+$/,
