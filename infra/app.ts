@@ -101,18 +101,25 @@ function alarmTopicOf(scope: Construct, context: AppContext): ITopic | undefined
 const PLACEHOLDERS = { fromAddress: 'no-reply@example.com', supportEmail: 'support@example.com' };
 
 /**
- * Reads the context. Without `userPoolId` the stack brings its own demo pool; without addresses it
- * uses example.com placeholders and says so.
+ * Reads the context. The stack deploys next to `-c userPoolId`, or brings its own demo pool only when
+ * asked with `-c demo=true`: forgetting the pool id never quietly creates a new pool. Without
+ * addresses it uses example.com placeholders and says so.
  */
 export function readContext(app: App): AppContext & { readonly placeholders: string[] } {
   const value = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const userPoolId = value('userPoolId');
+  const demo = String(value('demo')) === 'true';
+  if (!userPoolId && !demo) {
+    throw new Error(
+      'No user pool given. Deploy next to your pool with -c userPoolId=<region_id>, or try the product with its own demo pool with -c demo=true.',
+    );
+  }
   const placeholders = (['fromAddress', 'supportEmail'] as const).filter((key) => !value(key));
   return {
     ...(userPoolId ? { userPoolId } : {}),
     fromAddress: value('fromAddress') ?? PLACEHOLDERS.fromAddress,
     supportEmail: value('supportEmail') ?? PLACEHOLDERS.supportEmail,
-    demo: String(value('demo')) === 'true' || !userPoolId,
+    demo,
     createEmailIdentity: String(value('createEmailIdentity')) === 'true',
     ...(value('alarmEmail') ? { alarmEmail: value('alarmEmail') as string } : {}),
     ...(value('alarmTopicArn') ? { alarmTopicArn: value('alarmTopicArn') as string } : {}),

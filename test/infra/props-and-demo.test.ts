@@ -48,9 +48,16 @@ describe('the construct’s props', () => {
 });
 
 describe('the app', () => {
-  it('brings its own demo pool (MFA required, TOTP only) when no pool id is given, with placeholder addresses named', async () => {
+  it('refuses to synthesize without -c userPoolId unless -c demo=true, naming both', () => {
+    expect(() => readContext(new App())).toThrow(/-c userPoolId=.*-c demo=true/);
+  });
+
+  it('brings its own demo pool (MFA required, TOTP only) with -c demo=true, with placeholder addresses named', async () => {
     await buildWeb();
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'totp-recovery-demo-')) });
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'totp-recovery-demo-')),
+      context: { demo: 'true' },
+    });
     const context = readContext(app);
     expect(context).toMatchObject({ demo: true, placeholders: ['fromAddress', 'supportEmail'] });
     const stack = new TotpRecoveryStack(app, 'Demo', context, {
