@@ -1,10 +1,12 @@
 import { Annotations, App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AccountRecovery, type IUserPool, Mfa, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { buildWeb } from '../web/build';
+import { type DeployConfig, propsFromConfig, readDeployConfig } from './deploy-config';
 import { TotpRecovery } from './totp-recovery';
 
 /** The context values `cdk deploy -c key=value` sets. */
@@ -18,6 +20,8 @@ export interface AppContext {
   readonly alarmEmail?: string;
   /** Every alarm goes to this existing SNS topic (paging, chat). */
   readonly alarmTopicArn?: string;
+  /** What a `-c config=` file sets beyond the above (timings, limits, risk policy, domain). */
+  readonly config?: DeployConfig;
 }
 
 /** One stack: the construct next to an existing pool, or with `demo` its own pool (MFA required, TOTP). */
@@ -55,7 +59,17 @@ export class TotpRecoveryStack extends Stack {
       userPool = UserPool.fromUserPoolId(this, 'UserPool', context.userPoolId as string);
     }
     const alarmTopic = alarmTopicOf(this, context);
+    const domain = context.config?.domain;
     this.recovery = new TotpRecovery(this, 'TotpRecovery', {
+      ...(context.config ? propsFromConfig(context.config) : {}),
+      ...(domain
+        ? {
+            domain: {
+              domainName: domain.domainName,
+              certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+            },
+          }
+        : {}),
       userPool,
       fromAddress: context.fromAddress,
       supportEmail: context.supportEmail,
@@ -106,7 +120,20 @@ const PLACEHOLDERS = { fromAddress: 'no-reply@example.com', supportEmail: 'suppo
  * addresses it uses example.com placeholders and says so.
  */
 export function readContext(app: App): AppContext & { readonly placeholders: string[] } {
-  const value = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const configPath = app.node.tryGetContext('config') as string | undefined;
+  const config = configPath ? readDeployConfig(configPath) : undefined;
+  // A -c value wins over the file's.
+  const fromFile: Record<string, string | undefined> = {
+    userPoolId: config?.userPoolId,
+    demo: config?.demo === undefined ? undefined : String(config.demo),
+    fromAddress: config?.fromAddress,
+    supportEmail: config?.supportEmail,
+    createEmailIdentity:
+      config?.createEmailIdentity === undefined ? undefined : String(config.createEmailIdentity),
+    alarmEmail: config?.alarmEmail,
+    alarmTopicArn: config?.alarmTopicArn,
+  };
+  const value = (key: string) => (app.node.tryGetContext(key) as string | undefined) ?? fromFile[key];
   const userPoolId = value('userPoolId');
   const demo = String(value('demo')) === 'true';
   if (!userPoolId && !demo) {
@@ -123,6 +150,7 @@ export function readContext(app: App): AppContext & { readonly placeholders: str
     createEmailIdentity: String(value('createEmailIdentity')) === 'true',
     ...(value('alarmEmail') ? { alarmEmail: value('alarmEmail') as string } : {}),
     ...(value('alarmTopicArn') ? { alarmTopicArn: value('alarmTopicArn') as string } : {}),
+    ...(config ? { config } : {}),
     placeholders,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -74,6 +74,54 @@ describe('the app', () => {
     expect(groups.sort()).toEqual(['admins', 'mfa-recovery-auditor', 'mfa-recovery-support']);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('no one will be told'));
   }, 180_000);
+
+  it('synthesizes from the documented -c config file: its timings, limits, risk policy, domain and alarm email', () => {
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        config: join(import.meta.dirname, '..', '..', 'infra', 'recovery.example.json'),
+      },
+    });
+    const stack = new TotpRecoveryStack(app, 'Configured', readContext(app), {
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    const template = Template.fromStack(stack);
+    const environment = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) =>
+        (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment
+          .Variables,
+    )[0];
+    expect(environment).toMatchObject({
+      CODE_TTL_SECONDS: '600',
+      APPROVAL_TIMEOUT_SECONDS: '172800',
+      COOL_DOWN_SECONDS: '3600',
+      USER_POOL_ID: 'eu-west-1_AbC123xyz',
+    });
+    expect(JSON.parse(String(environment?.RISK_POLICY))).toMatchObject({
+      privilegedGroups: ['admins', 'finance'],
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'recovery.example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('refuses a config file with an unknown field or a bad value, naming each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-config-'));
+    const path = join(dir, 'recovery.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        fromAddress: 'not-an-address',
+        supportEmail: 'support@example.com',
+        timings: { codeTTL: 60 },
+      }),
+    );
+    expect(() => readContext(new App({ context: { config: path } }))).toThrow(
+      /fromAddress: .*; timings: .*codeTTL/,
+    );
+  });
 
   it('wires every alarm to a topic that emails -c alarmEmail, and says nothing is wrong then', () => {
     // No bundling: this test reads the alarms only.
