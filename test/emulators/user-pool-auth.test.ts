@@ -19,6 +19,12 @@ import { userPoolFixture } from '../support/user-pool-fixture';
 import { signIn } from '../support/users';
 
 let fixture: Awaited<ReturnType<typeof userPoolFixture>>;
+/** This file tests the emulator's own surface (JWKS, protocol, persistence): it runs locally only. */
+function emulatorUrl(): string {
+  if (!fixture.emulator) throw new Error('this test needs the local emulator');
+  return fixture.emulator.url;
+}
+
 beforeAll(async () => {
   fixture = await userPoolFixture();
 });
@@ -131,9 +137,7 @@ describe('groups and JWTs', () => {
     expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['mfa-recovery-support']);
 
     const tokens = (await signIn(fixture.cognito, pool.stack, user)).AuthenticationResult;
-    const jwks = await (
-      await fetch(`${fixture.emulator.url}/${pool.userPoolId}/.well-known/jwks.json`)
-    ).json();
+    const jwks = await (await fetch(`${emulatorUrl()}/${pool.userPoolId}/.well-known/jwks.json`)).json();
     for (const tokenUse of ['access', 'id'] as const) {
       const verifier = CognitoJwtVerifier.create({
         userPoolId: pool.userPoolId,
@@ -153,9 +157,7 @@ describe('groups and JWTs', () => {
       clientId: null,
     });
     stranger.cacheJwks(
-      (await (
-        await fetch(`${fixture.emulator.url}/${otherPool.userPoolId}/.well-known/jwks.json`)
-      ).json()) as never,
+      (await (await fetch(`${emulatorUrl()}/${otherPool.userPoolId}/.well-known/jwks.json`)).json()) as never,
     );
     await expect(stranger.verify(tokens?.AccessToken as string)).rejects.toThrow();
   });
@@ -163,7 +165,7 @@ describe('groups and JWTs', () => {
 
 describe('the wire protocol', () => {
   it('answers a malformed body with 400 SerializationException and keeps serving', async () => {
-    const response = await fetch(fixture.emulator.url, {
+    const response = await fetch(emulatorUrl(), {
       method: 'POST',
       headers: {
         'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools',
@@ -173,7 +175,7 @@ describe('the wire protocol', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ __type: 'SerializationException' });
-    expect((await fetch(`${fixture.emulator.url}/health`)).status).toBe(200);
+    expect((await fetch(`${emulatorUrl()}/health`)).status).toBe(200);
   });
 });
 

@@ -3,6 +3,7 @@ import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { StackInfo } from '../../local/stack-info';
@@ -12,16 +13,26 @@ import { createUser } from './users';
 export type PoolMode = 'ON' | 'OPTIONAL' | 'OFF';
 
 /**
- * A Cognito emulator of its own for a test file, driven only through the SDK: the fixture creates
+ * Where the fidelity suite runs: the local emulator (`npm test`), or real Cognito in the account and
+ * region of the standard AWS environment (`npm run test:aws`, TEST_TARGET=aws).
+ */
+export const onAws = process.env.TEST_TARGET === 'aws';
+
+/**
+ * A Cognito of its own for a test file, driven only through the SDK: the local emulator, or with
+ * TEST_TARGET=aws real Cognito, where the pools it creates are deleted on close. The fixture creates
  * pools and users the way an operator would, and hands out the pieces tests need.
  */
 export async function userPoolFixture(options: CognitoEmulatorOptions = {}) {
-  const emulator = await startCognitoEmulator(options);
-  const cognito = new CognitoIdentityProviderClient({
-    endpoint: emulator.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const emulator = onAws ? undefined : await startCognitoEmulator(options);
+  const cognito = emulator
+    ? new CognitoIdentityProviderClient({
+        endpoint: emulator.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      })
+    : new CognitoIdentityProviderClient({});
+  const created: string[] = [];
 
   /** A pool in the given MFA mode with a sign-in client and an admin password-proof client. */
   async function createPool(mode: PoolMode) {
@@ -33,6 +44,7 @@ export async function userPoolFixture(options: CognitoEmulatorOptions = {}) {
       }),
     );
     const userPoolId = pool.UserPool?.Id as string;
+    created.push(userPoolId);
     await cognito.send(
       new SetUserPoolMfaConfigCommand({
         UserPoolId: userPoolId,
@@ -61,5 +73,12 @@ export async function userPoolFixture(options: CognitoEmulatorOptions = {}) {
   const createPlainUser = (userPoolId: string) =>
     createUser(cognito, { userPoolId } as StackInfo, { totp: false, prefix: 'u' });
 
-  return { emulator, cognito, createPool, createPlainUser, close: () => emulator.close() };
+  /** Stops the emulator, or deletes every pool made in AWS (their users go with them). */
+  async function close() {
+    if (emulator) return emulator.close();
+    for (const userPoolId of created)
+      await cognito.send(new DeleteUserPoolCommand({ UserPoolId: userPoolId }));
+  }
+
+  return { emulator, cognito, createPool, createPlainUser, close };
 }
