@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskAssessment } from '../domain/risk';
 import type { ConditionalWrite } from './audit-log';
+import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 import type { ProofKind } from './recovery-store';
 
@@ -151,8 +152,8 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Takes a still-pending approval off the support list once its request ended otherwise. */
     async close(requestId: string): Promise<void> {
-      try {
-        await db.send(
+      await conditionHeld(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.approval(requestId),
@@ -165,10 +166,8 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
               ':pending': 'PENDING',
             },
           }),
-        );
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      }
+        ),
+      );
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransientDependencyError } from '../shared/errors';
 
 const TRANSIENT_NAMES = new Set([
@@ -42,4 +43,15 @@ export function rethrowTransient(error: unknown, what: string): never {
     });
   }
   throw error;
+}
+
+/** Runs a conditional DynamoDB write: true when it was written, false when its condition did not hold. */
+export async function conditionHeld(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

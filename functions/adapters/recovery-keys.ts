@@ -14,3 +14,7 @@ export const keys = {
   ipRate: (ip: string) => ({ pk: `RATE#IP#${ip}`, sk: 'SLOTS' }),
   failedPasswords: (username: string) => ({ pk: `RATE#PWFAIL#${username.toLowerCase()}`, sk: 'SLOTS' }),
 };
+
+/** The active-recovery slot a request holds: anonymous and password-proven requests never share one. */
+export const activeSlotOf = (request: { readonly proof: 'PASSWORD' | 'NONE'; readonly sub: string }) =>
+  request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);

@@ -9,6 +9,7 @@ import {
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
 import type { RiskAssessment } from '../domain/risk';
 import type { ConditionalWrite } from './audit-log';
+import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 
 export type { RequestStatus };
@@ -103,16 +104,6 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       | T
       | undefined;
 
-  async function conditional(send: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await send();
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   return {
     tableName,
     getRequest: (requestId: string) => get<RecoveryRequest>(keys.request(requestId)),
@@ -167,7 +158,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Stores the waiting task's token, only while the request is still in `status`. */
     setWaitToken: (requestId: string, status: RequestStatus, taskToken: string) =>
-      conditional(() =>
+      conditionHeld(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
@@ -205,16 +196,20 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       };
     },
 
-    /** A decoy's challenge: a code nobody was sent, so wrong codes are counted exactly as for a real one. */
-    async putDecoyChallenge(challenge: Challenge, ttl: number): Promise<void> {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.challenge(challenge.requestId), ...challenge, ttl },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    },
+    /**
+     * A decoy's challenge: a code nobody was sent, so wrong codes are counted exactly as for a real one.
+     * Never replaces a challenge the request already has; false when it had one.
+     */
+    putDecoyChallenge: (challenge: Challenge, ttl: number) =>
+      conditionHeld(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.challenge(challenge.requestId), ...challenge, ttl },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ),
 
     /** The condition that the right code is still usable: same hash, attempts left, before the deadline. */
     challengeStillValid(requestId: string, codeHash: string, nowSeconds: number): ConditionalWrite {
@@ -253,7 +248,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
      * request can still wake the waiting task; dead once the execution moved on.
      */
     async forgetWaitToken(requestId: string): Promise<void> {
-      await conditional(() =>
+      await conditionHeld(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
@@ -267,7 +262,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Records that the user was told how the request ended; false when someone already did. */
     markNotified: (requestId: string, at: string) =>
-      conditional(() =>
+      conditionHeld(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
@@ -281,7 +276,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Records that the user was told the cool-down's reset time; false when already told. */
     markCoolDownTold: (requestId: string) =>
-      conditional(() =>
+      conditionHeld(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
@@ -301,7 +296,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       holdSeconds: number,
     ) {
       // A slot whose request ended without releasing it (a crash) frees itself at expiresAt.
-      const locked = await conditional(() =>
+      const locked = await conditionHeld(() =>
         db.send(
           new PutCommand({
             TableName: tableName,
@@ -324,7 +319,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       nowSeconds: number,
       holdSeconds: number,
     ) =>
-      conditional(() =>
+      conditionHeld(() =>
         db.send(
           new PutCommand({
             TableName: tableName,
@@ -337,7 +332,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** Releases the slot if `requestId` still holds it. */
     async unlockUser(slot: { pk: string; sk: string }, requestId: string): Promise<void> {
-      await conditional(() =>
+      await conditionHeld(() =>
         db.send(
           new DeleteCommand({
             TableName: tableName,

@@ -1,4 +1,4 @@
-import { keys } from '../adapters/recovery-keys';
+import { activeSlotOf } from '../adapters/recovery-keys';
 import { allowedFrom } from '../domain/recovery-state';
 import { cancelTokenFor, sameHash } from '../domain/secrets';
 import { RecoveryGoneError } from '../shared/errors';
@@ -54,8 +54,7 @@ export async function cancelRecovery(
   await wakeWorkflow(input.requestId, deps);
   // The workflow frees the slot when it ends the request; freeing it now lets the user start again at
   // once, even if the wake-up failed and the workflow only notices when its wait ends.
-  const slot =
-    request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);
+  const slot = activeSlotOf(request);
   await deps.store.unlockUser(slot, input.requestId).catch((error) =>
     log.warn(
       'slot not freed at cancel; the workflow frees it when it ends the request',

@@ -3,7 +3,7 @@ import type { ApprovalStore } from '../adapters/approval-store';
 import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
 import type { PepperSource } from '../adapters/pepper';
-import { keys } from '../adapters/recovery-keys';
+import { activeSlotOf } from '../adapters/recovery-keys';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
 import {
@@ -22,6 +22,7 @@ import {
   isTerminal,
   mayHaveRemovedFactor,
   outcomeAfterFailure,
+  type RequestStatus,
   TERMINAL_EVENT,
   type TerminalOutcome,
 } from '../domain/recovery-state';
@@ -282,8 +283,7 @@ const FAILURE_REASONS: Record<string, string> = {
 };
 
 /** The reason code of a failed step: ours where we know it, else the error's name. */
-function failureReason(error: string | undefined): string {
-  if (!error) return 'STEP_FAILED';
+function failureReason(error: string): string {
   return FAILURE_REASONS[error] ?? `STEP_FAILED:${error.replace(/[^\w.]/g, '').slice(0, 80)}`;
 }
 
@@ -343,10 +343,7 @@ export async function finishRecovery(
   for (let round = 0; !isTerminal(request.status); round += 1) {
     if (round >= MAX_ROUNDS) throw new Error(`request ${input.requestId} kept changing while it was ended`);
     const outcome = await intendedOutcome(input, request, deps);
-    const reason =
-      outcome === input.outcome || outcome === 'SIGN_OUT_INCOMPLETE'
-        ? (input.reason ?? (input.error ? failureReason(input.error) : DEFAULT_REASON[outcome]))
-        : (DEFAULT_REASON[outcome] ?? `UNEXPECTED_STATE:${request.status}`);
+    const reason = terminalReason(input, outcome, request.status);
     const ended = await deps.audit.appendWith(
       {
         ...auditSubject(request),
@@ -354,7 +351,7 @@ export async function finishRecovery(
         actor: 'system',
         terminal: outcome,
         outcome,
-        reasons: [reason ?? outcome],
+        reasons: [reason],
         ...(input.error
           ? { details: failureDetails(input.error, input.cause) }
           : outcome === 'COMPLETED'
@@ -363,7 +360,7 @@ export async function finishRecovery(
       },
       [deps.store.move(input.requestId, { from: [request.status], to: outcome })],
     );
-    if (ended) endedHere = reason ?? outcome;
+    if (ended) endedHere = reason;
     request = await requestOf(deps.store, input.requestId);
   }
   const outcome = request.status as TerminalOutcome;
@@ -377,6 +374,17 @@ export async function finishRecovery(
     });
   }
   return { outcome, needsAttention };
+}
+
+/**
+ * The reason code of a terminal record: what the caller reported when its outcome stands (a failure
+ * after removal counts as the caller's), else the outcome's own reason.
+ */
+function terminalReason(input: FinishInput, outcome: TerminalOutcome, status: RequestStatus): string {
+  if (outcome === input.outcome || outcome === 'SIGN_OUT_INCOMPLETE') {
+    return input.reason ?? (input.error ? failureReason(input.error) : (DEFAULT_REASON[outcome] ?? outcome));
+  }
+  return DEFAULT_REASON[outcome] ?? `UNEXPECTED_STATE:${status}`;
 }
 
 /** The terminal outcome the stored state and the caller's knowledge call for. */
@@ -397,19 +405,18 @@ async function intendedOutcome(
 
 /** Clean-up once a request ended; each part is idempotent, so a retried step repeats it safely. */
 async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps: FinishDeps) {
-  if (outcome === 'IGNORED' && !(await deps.store.getChallenge(request.requestId))) {
+  if (outcome === 'IGNORED') {
     // An ignored request looks like a real one to whoever made it: its code page counts wrong codes.
-    await deps.store
-      .putDecoyChallenge(decoyChallenge(request, deps.maxCodeAttempts), (request.codeExpiresAt ?? 0) + 86_400)
-      .catch((error) => {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      });
+    // One made already (a decoy from POST /recoveries, or a retried step) is kept.
+    await deps.store.putDecoyChallenge(
+      decoyChallenge(request, deps.maxCodeAttempts),
+      (request.codeExpiresAt ?? 0) + 86_400,
+    );
   }
   await deps.approvals.close(request.requestId);
   await deps.store.forgetWaitToken(request.requestId);
   if (request.sub) {
-    const slot =
-      request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);
+    const slot = activeSlotOf(request);
     await deps.store.unlockUser(slot, request.requestId);
   }
   if (FACTOR_REMOVED_OUTCOMES.includes(outcome)) {
