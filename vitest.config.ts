@@ -5,6 +5,9 @@ import { LastFileSequencer } from './test/support/last-file-sequencer';
 // in each file; `e2e` shares one local stack started by test/support/global-setup.ts.
 export default defineConfig({
   test: {
+    // The run-wide invariants (zz-*.test.ts) read what every other file left: they run last. Vitest
+    // reads the sequencer from the root config only (a project's is ignored).
+    sequence: { sequencer: LastFileSequencer },
     projects: [
       {
         test: {
@@ -35,7 +38,6 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // One shared stack; some files switch the pool's MFA mode, so files run one at a time.
           fileParallelism: false,
-          sequence: { sequencer: LastFileSequencer },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
