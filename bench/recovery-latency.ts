@@ -156,7 +156,7 @@ async function measureFloor(stack: StackInfo, users: readonly TestUser[]) {
       );
       await ses.send(
         new SendEmailCommand({
-          FromEmailAddress: 'bench@example.com',
+          FromEmailAddress: 'no-reply@recovery.example.com',
           Destination: { ToAddresses: [`floor-${user.email}`] },
           Content: { Simple: { Subject: { Data: 'floor' }, Body: { Text: { Data: '0000 0000' } } } },
         }),
