@@ -29,6 +29,7 @@ const FAKE_ENVIRONMENT = {
   RECOVERY_TABLE_NAME: 'recoveries',
   AUDIT_TABLE_NAME: 'audit',
   USER_POOL_ID: 'eu-west-1_AbC123xyz',
+  STAFF_USER_POOL_ID: 'eu-west-1_AbC123xyz',
   PASSWORD_PROOF_CLIENT_ID: 'proof',
   STAFF_CLIENT_ID: 'staff',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:000000000000:stateMachine:bench',

@@ -2,12 +2,15 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './audit';
 import { CliError } from './errors';
 import type { CliIo } from './output';
+import { registerPreflightCommand } from './preflight';
 import { registerSupportCommands } from './support';
 
 /** The `totp-recovery` program; built per run so tests can drive it in-process. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('totp-recovery')
-    .description('Staff tools for cognito-totp-recovery: support decisions and the audit trail')
+    .description(
+      'Tools for cognito-totp-recovery: support decisions, the audit trail, and a preflight of an account before deploying',
+    )
     .option('--stack-file <path>', 'local stack description', '.local/stack.json')
     .option('--api-url <url>', 'a deployed stack: its API URL (then also --region, --client-id, --username)')
     .option('--region <region>', 'AWS region of the deployed stack')
@@ -22,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
     });
   registerSupportCommands(program, io);
   registerAuditCommands(program, io);
+  registerPreflightCommand(program, io);
   return program;
 }
 

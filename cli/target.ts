@@ -69,7 +69,8 @@ export function resolveTarget(
   return {
     apiUrl: trimSlash(stack.apiUrl),
     region: stack.region,
-    clientId: stack.userPoolClientId,
+    // stack.json files written before staffClientId existed: staff signed in with the app's client.
+    clientId: stack.staffClientId ?? stack.userPoolClientId,
     cognitoEndpoint: stack.endpoints.cognito,
     local: stack,
     staff: {

@@ -12,6 +12,8 @@ import { TotpRecovery } from './totp-recovery';
 /** The context values `cdk deploy -c key=value` sets. */
 export interface AppContext {
   readonly userPoolId?: string;
+  /** Staff sign in to this pool instead of the user pool. */
+  readonly staffUserPoolId?: string;
   readonly fromAddress: string;
   readonly supportEmail: string;
   readonly demo?: boolean;
@@ -58,6 +60,9 @@ export class TotpRecoveryStack extends Stack {
     } else {
       userPool = UserPool.fromUserPoolId(this, 'UserPool', context.userPoolId as string);
     }
+    const staffUserPool = context.staffUserPoolId
+      ? UserPool.fromUserPoolId(this, 'StaffUserPool', context.staffUserPoolId)
+      : undefined;
     const alarmTopic = alarmTopicOf(this, context);
     const domain = context.config?.domain;
     this.recovery = new TotpRecovery(this, 'TotpRecovery', {
@@ -71,6 +76,7 @@ export class TotpRecoveryStack extends Stack {
           }
         : {}),
       userPool,
+      ...(staffUserPool ? { staffUserPool } : {}),
       fromAddress: context.fromAddress,
       supportEmail: context.supportEmail,
       ...(context.createEmailIdentity ? { createEmailIdentity: true } : {}),
@@ -91,6 +97,7 @@ export class TotpRecoveryStack extends Stack {
     new CfnOutput(this, 'AuditTable', { value: this.recovery.tables.audit.tableName });
     new CfnOutput(this, 'EventBus', { value: this.recovery.eventBus.eventBusName });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'StaffUserPoolId', { value: this.recovery.staffUserPool.userPoolId });
   }
 }
 
@@ -125,6 +132,7 @@ export function readContext(app: App): AppContext & { readonly placeholders: str
   // A -c value wins over the file's.
   const fromFile: Record<string, string | undefined> = {
     userPoolId: config?.userPoolId,
+    staffUserPoolId: config?.staffUserPoolId,
     demo: config?.demo === undefined ? undefined : String(config.demo),
     fromAddress: config?.fromAddress,
     supportEmail: config?.supportEmail,
@@ -144,6 +152,7 @@ export function readContext(app: App): AppContext & { readonly placeholders: str
   const placeholders = (['fromAddress', 'supportEmail'] as const).filter((key) => !value(key));
   return {
     ...(userPoolId ? { userPoolId } : {}),
+    ...(value('staffUserPoolId') ? { staffUserPoolId: value('staffUserPoolId') as string } : {}),
     fromAddress: value('fromAddress') ?? PLACEHOLDERS.fromAddress,
     supportEmail: value('supportEmail') ?? PLACEHOLDERS.supportEmail,
     demo,

@@ -15,6 +15,11 @@ export const deployConfigSchema = z.strictObject({
     .string()
     .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like eu-west-1_AbC123xyz')
     .optional(),
+  /** Staff sign in to this pool (it may federate to the company's SSO); the user pool when unset. */
+  staffUserPoolId: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like eu-west-1_AbC123xyz')
+    .optional(),
   demo: z.boolean().optional(),
   fromAddress: z.string().email(),
   supportEmail: z.string().email(),
@@ -73,7 +78,7 @@ export function readDeployConfig(path: string): DeployConfig {
 /** The construct props a config file sets (the pool, the topic and the certificate are resolved by the app). */
 export function propsFromConfig(
   config: DeployConfig,
-): Omit<TotpRecoveryProps, 'userPool' | 'alarmTopic' | 'domain'> {
+): Omit<TotpRecoveryProps, 'userPool' | 'staffUserPool' | 'alarmTopic' | 'domain'> {
   const duration = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value));
   const entries = {
     fromAddress: config.fromAddress,

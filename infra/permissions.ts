@@ -1,9 +1,15 @@
 import type { FunctionName } from '../functions/catalog';
 
-/** What a function may do; each maps to the narrowest IAM statement for it (recovery-functions.ts). */
+/** Item actions on the recoveries table, each granted only to the functions whose code makes it. */
+export type RecoveryItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+
+/**
+ * What a function may do; each maps to the narrowest IAM statement for it (recovery-functions.ts).
+ * `cognito:` actions apply to the user pool, `staff-cognito:` ones to the pool staff sign in to.
+ */
 export type Need =
-  | 'recoveries:read'
-  | 'recoveries:write'
+  | `recoveries:${RecoveryItemAction}`
+  | 'recoveries:query-by-status'
   | 'audit:append'
   | 'audit:read'
   | 'states:start'
@@ -11,7 +17,8 @@ export type Need =
   | 'ses:send'
   | 'pepper:read'
   | 'events:put'
-  | `cognito:${CognitoAction}`;
+  | `cognito:${CognitoAction}`
+  | `staff-cognito:${CognitoAction}`;
 
 export type CognitoAction =
   | 'AdminInitiateAuth'
@@ -25,41 +32,52 @@ export type CognitoAction =
   | 'AdminListDevices'
   | 'AdminForgetDevice';
 
-// Every function that writes audit events also publishes them.
-const AUDITED: Need[] = ['recoveries:write', 'audit:append', 'events:put'];
+// Every function that writes audit events appends to its chain and publishes them.
+const AUDITED: Need[] = ['audit:append', 'events:put'];
+// A workflow step reads its request and moves it on.
+const STEP: Need[] = [...AUDITED, 'recoveries:GetItem', 'recoveries:UpdateItem'];
+// Ending a request also frees its slot (DeleteItem) and keeps its outcome for the next risk check.
+const ENDING: Need[] = [...STEP, 'recoveries:PutItem', 'recoveries:DeleteItem', 'ses:send'];
 
 /**
- * Each function's permissions, derived from the SDK calls its code makes (functions/adapters/). A
- * Record over the catalog: a new function does not compile until its needs are written here.
+ * Each function's permissions, derived from the SDK calls its code makes (functions/adapters/) and
+ * checked against the calls of the whole end-to-end run (test/e2e/zz-run-invariants.test.ts): every
+ * call must be allowed, every grant used or listed in KEPT_GRANTS. A Record over the catalog: a new
+ * function does not compile until its needs are written here.
  */
 export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'start-recovery': [
-    ...AUDITED,
+    ...STEP,
+    'recoveries:PutItem',
+    'recoveries:DeleteItem',
     'states:start',
     'cognito:AdminInitiateAuth',
     'cognito:AdminGetUser',
     'cognito:ListUsers',
   ],
-  'confirm-recovery': [...AUDITED, 'states:callback', 'pepper:read'],
-  'cancel-recovery': [...AUDITED, 'states:callback', 'pepper:read'],
-  'get-recovery': ['recoveries:read'],
+  'confirm-recovery': [...STEP, 'recoveries:ConditionCheckItem', 'states:callback', 'pepper:read'],
+  'cancel-recovery': [...STEP, 'recoveries:DeleteItem', 'states:callback', 'pepper:read'],
+  'get-recovery': ['recoveries:GetItem'],
   web: [],
-  'look-up-user': [...AUDITED, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
-  'assess-risk': [...AUDITED],
-  'issue-code': [...AUDITED, 'ses:send', 'pepper:read'],
-  'request-approval': [...AUDITED, 'ses:send'],
-  'start-cool-down': [...AUDITED, 'ses:send'],
-  // Each decision checks the decider live: GetUser (the sign-in, authorised by the token itself, no
-  // IAM action), AdminGetUser (enabled, verified contacts) and AdminListGroupsForUser (the group now).
+  'look-up-user': [...STEP, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
+  'assess-risk': [...STEP],
+  'issue-code': [...STEP, 'ses:send', 'pepper:read'],
+  'request-approval': [...STEP, 'recoveries:PutItem', 'ses:send'],
+  // Only arms the cool-down's timer and tells the user: the decision before it was audited.
+  'start-cool-down': ['recoveries:GetItem', 'recoveries:UpdateItem', 'ses:send'],
+  // Each decision checks the decider live, in the staff pool: GetUser (the sign-in, authorised by
+  // the token itself, no IAM action), AdminGetUser (enabled, verified contacts) and
+  // AdminListGroupsForUser (the group now).
   'support-approvals': [
-    ...AUDITED,
+    ...STEP,
+    'recoveries:query-by-status',
     'states:callback',
-    'cognito:AdminGetUser',
-    'cognito:AdminListGroupsForUser',
+    'staff-cognito:AdminGetUser',
+    'staff-cognito:AdminListGroupsForUser',
   ],
   'audit-api': ['audit:read'],
   'remove-totp': [
-    ...AUDITED,
+    ...STEP,
     'cognito:AdminDeleteSoftwareToken',
     'cognito:DescribeUserPool',
     'cognito:AdminSetUserMFAPreference',
@@ -67,12 +85,61 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   ],
   'sign-out-user': [
     ...AUDITED,
+    'recoveries:GetItem',
     'cognito:AdminUserGlobalSignOut',
     'cognito:AdminListDevices',
     'cognito:AdminForgetDevice',
   ],
   // AdminGetUser: a failure after REMOVING began is checked against the pool before it is told.
-  'finish-recovery': [...AUDITED, 'ses:send', 'cognito:AdminGetUser'],
-  'advance-recovery': [...AUDITED],
-  'reconcile-recovery': [...AUDITED, 'ses:send', 'cognito:AdminGetUser'],
+  'finish-recovery': [...ENDING, 'cognito:AdminGetUser'],
+  'advance-recovery': [...STEP],
+  'reconcile-recovery': [...ENDING, 'cognito:AdminGetUser'],
 };
+
+/**
+ * Grants the IAM check (test/e2e/zz-run-invariants.test.ts) finds unused in the end-to-end run, each
+ * with the reason it stays. Everything else granted must be used by some call of the run.
+ */
+export const KEPT_GRANTS: readonly {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource?: string;
+  readonly reason: string;
+}[] = [
+  {
+    principal: '*',
+    action: 'xray:*',
+    reason:
+      'Active tracing: the Lambda runtime and Step Functions send trace segments, not the product code.',
+  },
+  {
+    principal: 'reconcile-recovery',
+    action: 'cognito-idp:AdminGetUser',
+    reason:
+      'An execution that stopped while REMOVING is checked against the pool before its outcome is told; the reconciled executions of the run stopped elsewhere (the same path of finish-recovery is exercised).',
+  },
+  {
+    principal: 'sign-out-user',
+    action: 'cognito-idp:AdminForgetDevice',
+    reason: 'Forgets each device the user let Cognito remember; the test users remember none.',
+  },
+  {
+    principal: '*',
+    action: 'ses:SendEmail',
+    resource: 'arn:*:ses:*:*:configuration-set/*',
+    reason:
+      'With createEmailIdentity the sending identity names the configuration set as its default, and SES then authorises each send against it too; the local SES has no configuration sets.',
+  },
+  {
+    principal: 'state-machine',
+    action: 'kms:*',
+    reason:
+      'Step Functions itself encrypts and decrypts the execution data with the workflow key, as the role (scoped by encryption context to this state machine).',
+  },
+  {
+    principal: 'state-machine',
+    action: 'logs:*',
+    reason:
+      'Step Functions delivers the execution logs to the log group on the role’s behalf (these actions take no resource).',
+  },
+];

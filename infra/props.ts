@@ -25,6 +25,13 @@ export interface RiskPolicyProps {
 export interface TotpRecoveryProps {
   /** The user pool whose users recover their TOTP factor. */
   readonly userPool: IUserPool;
+  /**
+   * The pool staff (support, auditors) sign in to, when it is not the user pool: customers and
+   * staff then never share a pool, and the staff pool can federate to the company's SSO (SAML or
+   * OIDC). The support and auditor groups, the staff app client and the live staff checks are there.
+   * @default - the user pool
+   */
+  readonly staffUserPool?: IUserPool;
   /** Address the emails come from; its domain (or the address) must be a verified SES identity. */
   readonly fromAddress: string;
   /** Where new high-risk requests are announced to support. */

@@ -1,14 +1,15 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { functionCatalog } from '../functions/catalog';
+import { type FunctionName, functionCatalog } from '../functions/catalog';
 import { RecoveryAlarms } from './constructs/recovery-alarms';
 import { RecoveryApi } from './constructs/recovery-api';
 import { RecoveryDashboard } from './constructs/recovery-dashboard';
@@ -27,9 +28,15 @@ export class TotpRecovery extends Construct {
   readonly url: string;
   readonly stateMachine: StateMachine;
   readonly tables: RecoveryTables;
+  /** The pool staff sign in to: `staffUserPool`, or the user pool. */
+  readonly staffUserPool: IUserPool;
   /** The app client staff sign in with (support console, audit viewer, CLI). */
   readonly staffClient: IUserPoolClient;
   readonly eventBus: EventBus;
+  /** Every function of the product, by catalog name. */
+  readonly functions: Readonly<Record<FunctionName, IFunction>>;
+  /** The HMAC pepper (codes, cancel tokens). */
+  readonly pepper: ISecret;
 
   constructor(scope: Construct, id: string, props: TotpRecoveryProps) {
     super(scope, id);
@@ -62,8 +69,10 @@ export class TotpRecovery extends Construct {
       disableOAuth: true,
       preventUserExistenceErrors: true,
     });
+    const staffUserPool = props.staffUserPool ?? props.userPool;
+    this.staffUserPool = staffUserPool;
     this.staffClient = new UserPoolClient(this, 'StaffClient', {
-      userPool: props.userPool,
+      userPool: staffUserPool,
       authFlows: { userPassword: true },
       generateSecret: false,
       disableOAuth: true,
@@ -94,6 +103,7 @@ export class TotpRecovery extends Construct {
     const stateMachineArn = stateMachineArnOf(this, stateMachineName);
     const functions = new RecoveryFunctions(this, 'Functions', {
       userPool: props.userPool,
+      staffUserPool,
       recoveries: this.tables.recoveries,
       audit: this.tables.audit,
       eventBus: this.eventBus,
@@ -105,6 +115,7 @@ export class TotpRecovery extends Construct {
         RECOVERY_TABLE_NAME: this.tables.recoveries.tableName,
         AUDIT_TABLE_NAME: this.tables.audit.tableName,
         USER_POOL_ID: props.userPool.userPoolId,
+        STAFF_USER_POOL_ID: staffUserPool.userPoolId,
         PASSWORD_PROOF_CLIENT_ID: passwordProof.userPoolClientId,
         STAFF_CLIENT_ID: this.staffClient.userPoolClientId,
         STATE_MACHINE_ARN: stateMachineArn,
@@ -129,7 +140,7 @@ export class TotpRecovery extends Construct {
 
     const recoveryApi = new RecoveryApi(this, 'Api', {
       functions: functions.byName,
-      userPool: props.userPool,
+      staffUserPool,
       staffClient: this.staffClient,
       throttle: props.apiThrottle ?? { rate: 50, burst: 100 },
       logRetention,
@@ -138,6 +149,8 @@ export class TotpRecovery extends Construct {
     this.url = recoveryApi.url;
     // Links in emails point at the pages.
     for (const fn of Object.values(functions.byName)) fn.addEnvironment('PUBLIC_BASE_URL', recoveryApi.url);
+    this.functions = functions.byName;
+    this.pepper = pepper;
 
     const workflowFunctions = Object.fromEntries(
       Object.entries(functionCatalog).flatMap(([name, spec]) =>

@@ -6,12 +6,18 @@ export interface StackInfo {
   readonly region: string;
   readonly accountId: string;
   readonly userPoolId: string;
+  /** The pool staff sign in to: the user pool, unless staff have a pool of their own. */
+  readonly staffUserPoolId: string;
   /** The app's sign-in client (USER_PASSWORD_AUTH), as a sign-in page would use. */
   readonly userPoolClientId: string;
   /** The product's own client for the password proof (ADMIN_USER_PASSWORD_AUTH only). */
   readonly passwordProofClientId: string;
+  /** The client staff sign in with (support console, audit viewer, CLI): in the staff pool. */
+  readonly staffClientId: string;
   readonly poolMfa: 'ON' | 'OPTIONAL' | 'OFF';
   readonly stateMachineArn: string;
+  /** The address the product sends from; its domain is a verified identity of the local SES. */
+  readonly fromAddress: string;
   readonly mailboxUrl: string;
   readonly tables: { readonly recoveries: string; readonly audit: string };
   readonly endpoints: {

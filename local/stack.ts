@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -18,12 +18,13 @@ import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { startEventRecorder } from './eventbridge';
 import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
+import { createAwsCallRecorder, RECORDED_PLACEHOLDERS } from './iam/aws-calls';
 import { createLocalInvoker } from './lambda/local-invoker';
 import { captureConsole } from './log-capture';
 import { readRiskPolicyFile } from './risk-policy';
 import { startSecretsManager } from './secrets-manager';
 import { ensureTable } from './seed/tables';
-import { type PoolMfaMode, seedUserPool } from './seed/user-pool';
+import { demoUsers, isStaff, type PoolMfaMode, STAFF_POOL_NAME, seedUserPool } from './seed/user-pool';
 import { startSesLocal } from './ses/ses-local';
 import type { StackInfo } from './stack-info';
 import { startStepFunctionsHost } from './step-functions';
@@ -33,6 +34,8 @@ export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
 const STATE_MACHINE_NAME = 'totp-recovery';
 
+const FROM_ADDRESS = 'no-reply@recovery.example.com';
+const FROM_DOMAIN = 'recovery.example.com';
 const TABLES = { recoveries: 'totp-recovery-recoveries', audit: 'totp-recovery-audit' } as const;
 // Emulators accept any credentials; the SDK still needs some to sign requests.
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -59,6 +62,16 @@ export interface LocalStackOptions {
    * throttle, fail or hang through `RunningLocalStack.faults`). @default false
    */
   readonly faultInjection?: boolean;
+  /**
+   * Record every AWS call each function makes (action and resource ARN, never a body) into
+   * `<stateDir>/logs/aws-calls.jsonl`, for the IAM check against the synthesized template. @default false
+   */
+  readonly recordAwsCalls?: boolean;
+  /**
+   * Seed staff (support, auditors) in a pool of their own, as with the `staffUserPool` prop: the
+   * user pool then holds only customers. @default false - one pool, as by default in AWS
+   */
+  readonly separateStaffPool?: boolean;
 }
 
 export interface RunningLocalStack {
@@ -95,7 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stoppers.push(s.close);
         return s;
       }),
-      startSesLocal().then((s) => {
+      // The sending domain is verified and the account is out of the sandbox, as operators set them up.
+      startSesLocal({ verifiedIdentities: [FROM_DOMAIN] }).then((s) => {
         stoppers.push(s.close);
         return s;
       }),
@@ -126,10 +140,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const seedFile = join(dataDir ?? stateDir, 'seed-secrets.json');
     const knownSecrets = dataDir && existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : {};
-    const pool = await seedUserPool(cognitoClient, { mfa: options.poolMfa ?? 'ON', knownSecrets });
+    const separate = options.separateStaffPool ?? false;
+    const pool = await seedUserPool(cognitoClient, {
+      mfa: options.poolMfa ?? 'ON',
+      knownSecrets,
+      ...(separate ? { users: demoUsers.filter((user) => !isStaff(user)) } : {}),
+    });
+    const staffPool = separate
+      ? await seedUserPool(cognitoClient, {
+          mfa: 'ON',
+          knownSecrets,
+          poolName: STAFF_POOL_NAME,
+          users: demoUsers.filter(isStaff),
+        })
+      : pool;
+    const seededUsers = separate ? [...pool.users, ...staffPool.users] : pool.users;
     if (dataDir) {
       const secrets = Object.fromEntries(
-        pool.users.flatMap((u) => (u.totpSecret ? [[u.username, u.totpSecret]] : [])),
+        seededUsers.flatMap((u) => (u.totpSecret ? [[u.username, u.totpSecret]] : [])),
       );
       writeFileSync(seedFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     }
@@ -148,12 +176,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const pepperSecretArn = await ensurePepper(secretsClient);
 
+    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`;
+    const recorder = options.recordAwsCalls
+      ? createAwsCallRecorder(awsCallsFileOf(logFile), {
+          region: REGION,
+          accountId: ACCOUNT_ID,
+          stateMachineArn,
+        })
+      : undefined;
+    recorder?.name(pool.userPoolId, RECORDED_PLACEHOLDERS.userPoolId);
+    if (separate) recorder?.name(staffPool.userPoolId, RECORDED_PLACEHOLDERS.staffUserPoolId);
+    recorder?.name(pepperSecretArn, RECORDED_PLACEHOLDERS.pepperSecretArn);
     const invokeLambda = createLocalInvoker({
       functions: functionCatalog,
       region: REGION,
       accountId: ACCOUNT_ID,
       root: repoRoot,
+      ...(recorder ? { recorder } : {}),
     });
+    // The state machine's role invokes the functions: its calls are checked too.
+    const invokeAsStateMachine: typeof invokeLambda = (functionNameOrArn, payload) => {
+      recorder?.record({
+        principal: 'state-machine',
+        operation: 'Invoke',
+        action: 'lambda:InvokeFunction',
+        resource: functionNameOrArn.startsWith('arn:')
+          ? functionNameOrArn
+          : `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${functionNameOrArn}`,
+      });
+      return invokeLambda(functionNameOrArn, payload);
+    };
     // The reconciler's rule, as infra/constructs/recovery-reconciler.ts deploys it.
     const eventBus = await startEventRecorder([
       {
@@ -168,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sfn = await startStepFunctionsHost({
       region: REGION,
       accountId: ACCOUNT_ID,
-      invokeLambda,
+      invokeLambda: invokeAsStateMachine,
       serviceEndpoints: { dynamodb: dynamodb.url, cognitoidentityprovider: cognito.url, sesv2: ses.url },
       timeScale: options.timeScale ?? 1,
       onStatusChange: (event) => eventBus.emit(event),
@@ -184,7 +236,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         definition: loadDefinition(localSubstitutions()),
       }),
     );
-    if (!created.stateMachineArn) throw new Error('CreateStateMachine returned no ARN');
+    if (created.stateMachineArn !== stateMachineArn) {
+      throw new Error(`CreateStateMachine returned ${created.stateMachineArn}, not ${stateMachineArn}`);
+    }
 
     const faults = options.faultInjection ? new FaultPlan() : undefined;
     const functionEndpoints = {
@@ -213,10 +267,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PASSWORD_PROOF_CLIENT_ID: pool.passwordProofClientId,
       STATE_MACHINE_ARN: created.stateMachineArn,
       PEPPER_SECRET_ARN: pepperSecretArn,
-      FROM_ADDRESS: 'no-reply@recovery.example.com',
+      FROM_ADDRESS,
       SUPPORT_EMAIL: 'support@example.com',
       PRIVILEGED_APPROVALS: '2',
-      STAFF_CLIENT_ID: pool.userPoolClientId,
+      STAFF_USER_POOL_ID: staffPool.userPoolId,
+      STAFF_CLIENT_ID: staffPool.userPoolClientId,
       RISK_POLICY: JSON.stringify(riskPolicy),
       // The emulators share this machine's cores with everything else; under a load test a call can
       // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.
@@ -251,12 +306,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return jsonResponse(ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services });
     };
     // The HTTP API JWT authorizer's job, done with aws-jwt-verify against the emulator's JWKS.
+    // It trusts the staff pool's tokens for the staff client only.
     const verifier = CognitoJwtVerifier.create({
-      userPoolId: pool.userPoolId,
+      userPoolId: staffPool.userPoolId,
       tokenUse: 'access',
-      clientId: pool.userPoolClientId,
+      clientId: staffPool.userPoolClientId,
     });
-    const jwks = await (await fetch(`${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`)).json();
+    const jwks = await (await fetch(`${cognito.url}/${staffPool.userPoolId}/.well-known/jwks.json`)).json();
     verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
     const authorizer = async (token: string) => (await verifier.verify(token)) as Record<string, unknown>;
     const api = await startApiHost({
@@ -280,10 +336,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       userPoolId: pool.userPoolId,
+      staffUserPoolId: staffPool.userPoolId,
       userPoolClientId: pool.userPoolClientId,
+      staffClientId: staffPool.userPoolClientId,
       passwordProofClientId: pool.passwordProofClientId,
       poolMfa: options.poolMfa ?? 'ON',
       stateMachineArn: created.stateMachineArn,
+      fromAddress: FROM_ADDRESS,
       mailboxUrl: `${ses.url}/`,
       tables: { ...TABLES },
       endpoints: {
@@ -298,7 +357,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventsUrl: `${eventBus.url}/events`,
       jwksUrl: `${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`,
       logFile,
-      users: pool.users,
+      users: seededUsers,
     };
     const stackFile = join(stateDir, 'stack.json');
     writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
@@ -308,6 +367,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
 }
+
+/** Where a stack with `recordAwsCalls` keeps the calls it saw: next to its function log. */
+export const awsCallsFileOf = (logFile: string) => join(dirname(logFile), 'aws-calls.jsonl');
 
 const PEPPER_SECRET_NAME = 'totp-recovery-pepper';
 

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskAssessment } from '../domain/risk';
+import { STATUS_INDEX } from '../shared/table-schemas';
 import type { ConditionalWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
@@ -87,7 +88,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
       const page = await db.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: 'byStatus',
+          IndexName: STATUS_INDEX,
           KeyConditionExpression: 'gsi1pk = :status',
           ExpressionAttributeValues: { ':status': byStatus(status) },
           Limit: limit,

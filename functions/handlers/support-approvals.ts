@@ -19,14 +19,15 @@ const config = loadConfig([
   'auditTableName',
   'stateMachineArn',
   'supportGroup',
-  'userPoolId',
+  'staffUserPoolId',
 ]);
 const deps = {
   store: recoveryStoreFrom(config),
   approvals: approvalStoreFrom(config),
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
-  directory: userDirectoryFrom(config),
+  // The decider is checked in the pool staff sign in to.
+  directory: userDirectoryFrom({ ...config, userPoolId: config.staffUserPoolId }),
   clock: systemClock,
   supportGroup: config.supportGroup,
 };

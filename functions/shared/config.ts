@@ -18,6 +18,8 @@ const settingsSchema = z.object({
   recoveryTableName: z.string().min(1),
   auditTableName: z.string().min(1),
   userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like us-east-1_AbC123xyz'),
+  /** The pool staff sign in to (the user pool unless staff have their own): live staff checks read it. */
+  staffUserPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like us-east-1_AbC123xyz'),
   passwordProofClientId: z.string().min(1),
   stateMachineArn: z.string().startsWith('arn:'),
   fromAddress: z.string().email(),
@@ -74,6 +76,7 @@ const environmentNames: Record<SettingName, string> = {
   recoveryTableName: 'RECOVERY_TABLE_NAME',
   auditTableName: 'AUDIT_TABLE_NAME',
   userPoolId: 'USER_POOL_ID',
+  staffUserPoolId: 'STAFF_USER_POOL_ID',
   passwordProofClientId: 'PASSWORD_PROOF_CLIENT_ID',
   stateMachineArn: 'STATE_MACHINE_ARN',
   fromAddress: 'FROM_ADDRESS',

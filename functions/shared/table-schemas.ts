@@ -11,11 +11,14 @@ export interface TableSchema {
   readonly timeToLiveAttribute?: string;
 }
 
+/** The recoveries table's index of approvals by status (the support console's lists). */
+export const STATUS_INDEX = 'byStatus';
+
 /** Requests, challenges, approvals, rate-limit counters and per-user locks (single-table design). */
 export const recoveryTableSchema: TableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  globalSecondaryIndexes: [{ indexName: STATUS_INDEX, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
   timeToLiveAttribute: 'ttl',
 };
 

@@ -19,7 +19,8 @@ import { apiRoutes, type FunctionName } from '../../functions/catalog';
 
 export interface RecoveryApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;
-  readonly userPool: IUserPool;
+  /** The pool staff sign in to: the JWT authorizer trusts its tokens only. */
+  readonly staffUserPool: IUserPool;
   /** The staff app client: the audience the JWT authorizer accepts. */
   readonly staffClient: IUserPoolClient;
   readonly throttle: { readonly rate: number; readonly burst: number };
@@ -60,7 +61,7 @@ export class RecoveryApi extends Construct {
     const region = Stack.of(this).region;
     const authorizer = new HttpJwtAuthorizer(
       'StaffJwt',
-      `https://cognito-idp.${region}.amazonaws.com/${props.userPool.userPoolId}`,
+      `https://cognito-idp.${region}.amazonaws.com/${props.staffUserPool.userPoolId}`,
       { jwtAudience: [props.staffClient.userPoolClientId] },
     );
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();

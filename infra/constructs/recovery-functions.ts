@@ -10,17 +10,15 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type FunctionName, functionCatalog } from '../../functions/catalog';
-import {
-  auditTableSchema,
-  recoveryTableSchema,
-  type TableSchema,
-} from '../../functions/shared/table-schemas';
+import { auditTableSchema, STATUS_INDEX, type TableSchema } from '../../functions/shared/table-schemas';
 import { FUNCTION_NEEDS, type Need } from '../permissions';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
 export interface RecoveryFunctionsProps {
   readonly userPool: IUserPool;
+  /** The pool staff sign in to (the user pool unless staff have their own). */
+  readonly staffUserPool: IUserPool;
   readonly recoveries: ITable;
   readonly audit: ITable;
   readonly eventBus: IEventBus;
@@ -108,27 +106,20 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
   const statements: PolicyStatement[] = [];
   const allow = (actions: string[], resources: string[]) =>
     statements.push(new PolicyStatement({ actions, resources }));
-  const cognito = needs
-    .filter((need) => need.startsWith('cognito:'))
-    .map((need) => `cognito-idp:${need.slice(8)}`);
+  const withPrefix = (prefix: string, service: string) =>
+    needs.filter((need) => need.startsWith(prefix)).map((need) => `${service}:${need.slice(prefix.length)}`);
+  const cognito = withPrefix('cognito:', 'cognito-idp');
   if (cognito.length > 0) allow(cognito, [props.userPool.userPoolArn]);
+  const staffCognito = withPrefix('staff-cognito:', 'cognito-idp');
+  if (staffCognito.length > 0) allow(staffCognito, [props.staffUserPool.userPoolArn]);
+  const items = withPrefix('recoveries:', 'dynamodb').filter(
+    (action) => action !== 'dynamodb:query-by-status',
+  );
+  if (items.length > 0) allow(items, [props.recoveries.tableArn]);
   for (const need of needs) {
     switch (need) {
-      case 'recoveries:read':
-        allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.recoveries.tableArn]);
-        break;
-      case 'recoveries:write':
-        allow(
-          [
-            'dynamodb:GetItem',
-            'dynamodb:Query',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:ConditionCheckItem',
-          ],
-          [props.recoveries.tableArn, ...indexArns(props.recoveries.tableArn, recoveryTableSchema)],
-        );
+      case 'recoveries:query-by-status':
+        allow(['dynamodb:Query'], [`${props.recoveries.tableArn}/index/${STATUS_INDEX}`]);
         break;
       case 'audit:append':
         // Put and read the chain's head only: never update, never delete.
@@ -136,7 +127,7 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
         break;
       case 'audit:read':
         allow(
-          ['dynamodb:Query', 'dynamodb:GetItem'],
+          ['dynamodb:Query'],
           [props.audit.tableArn, ...indexArns(props.audit.tableArn, auditTableSchema)],
         );
         break;

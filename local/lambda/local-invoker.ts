@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { type AwsCallRecorder, runAsFunction } from '../iam/aws-calls';
 
 /** A Lambda handler as the Node.js runtime calls it. */
 export type LambdaHandler = (event: unknown, context: LocalLambdaContext) => unknown;
@@ -38,6 +39,8 @@ export function createLocalInvoker(options: {
   readonly region: string;
   readonly accountId: string;
   readonly root: string;
+  /** Records the AWS calls each function's code makes (the IAM check of the test run). */
+  readonly recorder?: AwsCallRecorder;
 }) {
   const loaded = new Map<string, Promise<LambdaHandler>>();
 
@@ -93,7 +96,8 @@ export function createLocalInvoker(options: {
       );
     });
     try {
-      const result = await Promise.race([Promise.resolve(handler(event, context)), timedOut]);
+      const running = runAsFunction(name, options.recorder, () => Promise.resolve(handler(event, context)));
+      const result = await Promise.race([running, timedOut]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {
       if (error instanceof LambdaFunctionError) throw error;

@@ -104,6 +104,11 @@ export const demoUsers: readonly DemoUser[] = [
 ];
 
 const POOL_NAME = 'totp-recovery-local';
+/** With a separate staff pool (`separateStaffPool`), the staff are seeded in it. */
+export const STAFF_POOL_NAME = 'totp-recovery-local-staff';
+/** Staff: members of the support or auditor group. */
+export const isStaff = (user: DemoUser) =>
+  user.groups.includes(SUPPORT_GROUP) || user.groups.includes(AUDITOR_GROUP);
 const SIGN_IN_CLIENT = 'web-sign-in';
 const PASSWORD_PROOF_CLIENT = 'totp-recovery-password-proof';
 
@@ -113,9 +118,16 @@ const PASSWORD_PROOF_CLIENT = 'totp-recovery-password-proof';
  */
 export async function seedUserPool(
   cognito: CognitoIdentityProviderClient,
-  options: { readonly mfa: PoolMfaMode; readonly knownSecrets: Readonly<Record<string, string>> },
+  options: {
+    readonly mfa: PoolMfaMode;
+    readonly knownSecrets: Readonly<Record<string, string>>;
+    /** @default 'totp-recovery-local' */
+    readonly poolName?: string;
+    /** @default every demo user */
+    readonly users?: readonly DemoUser[];
+  },
 ): Promise<SeededPool> {
-  const userPoolId = await ensurePool(cognito);
+  const userPoolId = await ensurePool(cognito, options.poolName ?? POOL_NAME);
   // TOTP must be on for enrolment; the pool's mode is then set to what was asked.
   await cognito.send(
     new SetUserPoolMfaConfigCommand({
@@ -136,7 +148,7 @@ export async function seedUserPool(
     await ensureGroup(cognito, userPoolId, group);
   }
   const users: SeededUser[] = [];
-  for (const user of demoUsers) {
+  for (const user of options.users ?? demoUsers) {
     users.push(await ensureUser(cognito, userPoolId, passwordProofClientId, user, options.knownSecrets));
   }
   await cognito.send(
@@ -149,13 +161,13 @@ export async function seedUserPool(
   return { userPoolId, userPoolClientId, passwordProofClientId, users };
 }
 
-async function ensurePool(cognito: CognitoIdentityProviderClient): Promise<string> {
+async function ensurePool(cognito: CognitoIdentityProviderClient, poolName: string): Promise<string> {
   const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
-  const existing = pools.UserPools?.find((pool) => pool.Name === POOL_NAME);
+  const existing = pools.UserPools?.find((pool) => pool.Name === poolName);
   if (existing?.Id) return existing.Id;
   const created = await cognito.send(
     new CreateUserPoolCommand({
-      PoolName: POOL_NAME,
+      PoolName: poolName,
       AutoVerifiedAttributes: ['email'],
       AliasAttributes: ['email'],
       Policies: {

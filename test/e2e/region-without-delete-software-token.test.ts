@@ -1,5 +1,6 @@
 import { SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
+import { cliFor } from '../support/cli';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
 import { ownStack } from '../support/own-stack';
@@ -32,6 +33,16 @@ async function recoverUntilEnd(mode: 'ON' | 'OPTIONAL') {
 }
 
 describe('in a region without AdminDeleteSoftwareToken', () => {
+  it('the preflight probe tells the missing operation from a missing user: FAIL for an MFA-required pool, exit 1', async () => {
+    const run = await cliFor(own.current.info)(['preflight']);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/^AdminDeleteSoftwareToken +FAIL +not available in us-east-1/m);
+    expect(run.out).toMatch(
+      /fix: deploy the product, with the pool, in a region that has AdminDeleteSoftwareToken/,
+    );
+    expect(run.out).toMatch(/^SES sending identity +PASS/m);
+  });
+
   it('an MFA-required pool ends the request FAILED with TOTP_RESET_UNSUPPORTED and leaves TOTP in place', async () => {
     const { user, end, records, cognito } = await recoverUntilEnd('ON');
     expect(end).toMatchObject({ status: 'FAILED' });

@@ -107,6 +107,57 @@ describe('the app', () => {
     });
   });
 
+  it('with -c staffUserPoolId, puts the staff client, the authorizer and the live staff checks in the staff pool, and nothing of staff in the user pool', () => {
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        userPoolId: 'eu-west-1_Customers1',
+        staffUserPoolId: 'eu-west-1_StaffSso1',
+      },
+    });
+    const stack = new TotpRecoveryStack(app, 'StaffPool', readContext(app), {
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    const template = Template.fromStack(stack);
+    const staffClient = Object.values(template.findResources('AWS::Cognito::UserPoolClient')).find((client) =>
+      (client as { Properties: { ExplicitAuthFlows?: string[] } }).Properties.ExplicitAuthFlows?.includes(
+        'ALLOW_USER_PASSWORD_AUTH',
+      ),
+    ) as { Properties: { UserPoolId: string } };
+    expect(staffClient.Properties.UserPoolId).toBe('eu-west-1_StaffSso1');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: Match.objectLike({
+        Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_StaffSso1',
+      }),
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    // Only the live staff checks read the staff pool: AdminGetUser and AdminListGroupsForUser.
+    const staffStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (
+        policy as {
+          Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+        }
+      ).Properties.PolicyDocument.Statement.filter((statement) =>
+        JSON.stringify(statement.Resource).includes('userpool/eu-west-1_StaffSso1'),
+      ),
+    );
+    expect(staffStatements.map((statement) => [statement.Action].flat().sort())).toEqual([
+      ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
+    ]);
+    expect(policies).toContain('userpool/eu-west-1_Customers1');
+    const variables = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) =>
+        (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment
+          .Variables,
+    );
+    expect(
+      variables.every(
+        (v) => v.STAFF_USER_POOL_ID === 'eu-west-1_StaffSso1' && v.USER_POOL_ID === 'eu-west-1_Customers1',
+      ),
+    ).toBe(true);
+    template.hasOutput('StaffUserPoolId', { Value: 'eu-west-1_StaffSso1' });
+  });
+
   it('refuses a config file with an unknown field or a bad value, naming each', () => {
     const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-config-'));
     const path = join(dir, 'recovery.json');

@@ -11,7 +11,9 @@ export async function staffToken(stack: StackInfo, person: TestUser | string): P
       : person;
   if (!user) throw new Error(`no seeded user ${String(person)}`);
   const { cognito } = stackClients(stack);
-  return (await signInWithTotp(cognito, stack, { ...user })).AccessToken as string;
+  // Staff sign in with the staff client, in the staff pool (the user pool unless separate).
+  const staffSide = { ...stack, userPoolId: stack.staffUserPoolId, userPoolClientId: stack.staffClientId };
+  return (await signInWithTotp(cognito, staffSide, { ...user })).AccessToken as string;
 }
 
 /** Approves or denies through the support API, with a token when given. */
