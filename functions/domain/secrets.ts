@@ -7,13 +7,13 @@ export function newRequestId(): string {
 
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
-/** An 8-digit one-time code drawn from the CSPRNG (26.6 bits; 5 attempts give a 5e-8 guess chance). */
-export function newRecoveryCode(): string {
+/** The emailed code of one request: an 8-digit one-time code drawn from the CSPRNG (26.6 bits; 5 attempts give a 5e-8 guess chance). */
+export function newEmailCode(): string {
   return randomInt(0, 100_000_000).toString().padStart(8, '0');
 }
 
 /** Accepts what people paste: `1234 5678`, `1234-5678`, surrounding spaces. Returns undefined otherwise. */
-export function normaliseRecoveryCode(input: string): string | undefined {
+export function normaliseEmailCode(input: string): string | undefined {
   const digits = input.replace(/[\s-]/g, '');
   return /^\d{8}$/.test(digits) ? digits : undefined;
 }
@@ -33,7 +33,7 @@ export function cancelTokenFor(pepper: Buffer, requestId: string, salt: string):
 }
 
 /** What is stored instead of the code: HMAC-SHA-256(pepper, requestId || code). */
-export function hashRecoveryCode(pepper: Buffer, requestId: string, code: string): string {
+export function hashEmailCode(pepper: Buffer, requestId: string, code: string): string {
   return createHmac('sha256', pepper).update(`${requestId}${code}`).digest('base64url');
 }
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { normaliseRecoveryCode } from '../domain/secrets';
+import { normaliseEmailCode } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
 import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
@@ -14,7 +14,7 @@ const body = z.strictObject({
     .string()
     .max(32)
     .transform((value, context) => {
-      const code = normaliseRecoveryCode(value);
+      const code = normaliseEmailCode(value);
       if (!code) context.addIssue({ code: 'custom', message: 'must be the 8-digit code from the email' });
       return code ?? '';
     }),

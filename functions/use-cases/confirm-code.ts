@@ -2,7 +2,7 @@ import type { AuditLog } from '../adapters/audit-log';
 import type { PepperSource } from '../adapters/pepper';
 import type { RecoveryStore } from '../adapters/recovery-store';
 import type { Workflow } from '../adapters/workflow';
-import { hashRecoveryCode, sameHash } from '../domain/secrets';
+import { hashEmailCode, sameHash } from '../domain/secrets';
 import { RecoveryGoneError, WrongCodeError } from '../shared/errors';
 import { wakeWorkflow } from './request-context';
 
@@ -39,7 +39,7 @@ export async function confirmCode(
   ]);
   // Every pepper that may still verify: a code issued before a rotation keeps working.
   const hashes = (await deps.pepper.verifying()).map((pepper) =>
-    hashRecoveryCode(pepper, input.requestId, input.code),
+    hashEmailCode(pepper, input.requestId, input.code),
   );
   // An ignored request (a decoy) has a challenge nobody was sent: it counts wrong codes like a real one.
   const decoy = request?.status === 'IGNORED';

@@ -27,7 +27,7 @@ import {
   type TerminalOutcome,
 } from '../domain/recovery-state';
 import { assessRisk, emailChangeTime, type RiskAssessment, type RiskPolicy } from '../domain/risk';
-import { cancelTokenFor, hashRecoveryCode, newCancelSalt, newRecoveryCode } from '../domain/secrets';
+import { cancelTokenFor, hashEmailCode, newCancelSalt, newEmailCode } from '../domain/secrets';
 import {
   RecoveryNotFoundError,
   RequestNotWaitingError,
@@ -136,7 +136,7 @@ export async function issueCode(
   const request = await requestOf(deps.store, input.requestId);
   if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
   const pepper = await deps.pepper.current();
-  const code = newRecoveryCode();
+  const code = newEmailCode();
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const expiresAt = request.codeExpiresAt ?? nowSeconds + deps.codeTtlSeconds;
   const issued = await deps.audit.appendWith(
@@ -150,7 +150,7 @@ export async function issueCode(
       deps.store.issueChallenge(
         {
           requestId: input.requestId,
-          codeHash: hashRecoveryCode(pepper, input.requestId, code),
+          codeHash: hashEmailCode(pepper, input.requestId, code),
           cancelSalt: newCancelSalt(),
           expiresAt,
           maxAttempts: deps.maxAttempts,

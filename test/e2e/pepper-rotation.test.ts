@@ -1,6 +1,6 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { hashRecoveryCode } from '../../functions/domain/secrets';
+import { hashEmailCode } from '../../functions/domain/secrets';
 import { ownStack } from '../support/own-stack';
 import { waitForStatus } from '../support/recoveries';
 import { recoveryDriver } from '../support/state-model';
@@ -48,7 +48,7 @@ describe('rotating the pepper', () => {
       }),
     );
     expect(challenge.Item?.codeHash).toBe(
-      hashRecoveryCode(Buffer.from(rotated, 'utf8'), third.requestId, newCode.replace(' ', '')),
+      hashEmailCode(Buffer.from(rotated, 'utf8'), third.requestId, newCode.replace(' ', '')),
     );
     expect((await third.api.post(`/recoveries/${third.requestId}/confirm`, { code: newCode })).status).toBe(
       200,

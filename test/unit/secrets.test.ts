@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   cancelTokenFor,
-  hashRecoveryCode,
+  hashEmailCode,
   newCancelSalt,
-  newRecoveryCode,
+  newEmailCode,
   newRequestId,
-  normaliseRecoveryCode,
+  normaliseEmailCode,
   REQUEST_ID_PATTERN,
   sameHash,
 } from '../../functions/domain/secrets';
@@ -25,30 +25,30 @@ describe('request ids', () => {
 
 describe('recovery codes', () => {
   it('are 8 digits, zero-padded, and spread over the whole range', () => {
-    const codes = Array.from({ length: 5000 }, newRecoveryCode);
+    const codes = Array.from({ length: 5000 }, newEmailCode);
     for (const code of codes) expect(code).toMatch(/^\d{8}$/);
     const firstDigits = new Set(codes.map((code) => code[0]));
     expect(firstDigits.size).toBe(10);
   });
 
   it('accept what people paste: spaces, a dash, surrounding blanks', () => {
-    expect(normaliseRecoveryCode('1234 5678')).toBe('12345678');
-    expect(normaliseRecoveryCode('1234-5678')).toBe('12345678');
-    expect(normaliseRecoveryCode('  12 34 56 78 ')).toBe('12345678');
+    expect(normaliseEmailCode('1234 5678')).toBe('12345678');
+    expect(normaliseEmailCode('1234-5678')).toBe('12345678');
+    expect(normaliseEmailCode('  12 34 56 78 ')).toBe('12345678');
   });
 
   it('refuse anything that is not exactly 8 digits', () => {
     for (const bad of ['1234567', '123456789', '1234567a', '', '１２３４５６７８', '1234_5678']) {
-      expect(normaliseRecoveryCode(bad), bad).toBeUndefined();
+      expect(normaliseEmailCode(bad), bad).toBeUndefined();
     }
   });
 
   it('are stored as an HMAC bound to the request, never as themselves', () => {
-    const hash = hashRecoveryCode(pepper, 'request-a', '12345678');
+    const hash = hashEmailCode(pepper, 'request-a', '12345678');
     expect(hash).not.toContain('12345678');
-    expect(hash).not.toBe(hashRecoveryCode(pepper, 'request-b', '12345678'));
-    expect(hash).not.toBe(hashRecoveryCode(Buffer.alloc(32, 8), 'request-a', '12345678'));
-    expect(hash).toBe(hashRecoveryCode(pepper, 'request-a', '12345678'));
+    expect(hash).not.toBe(hashEmailCode(pepper, 'request-b', '12345678'));
+    expect(hash).not.toBe(hashEmailCode(Buffer.alloc(32, 8), 'request-a', '12345678'));
+    expect(hash).toBe(hashEmailCode(pepper, 'request-a', '12345678'));
   });
 });
 
@@ -61,7 +61,7 @@ describe('cancel tokens', () => {
     expect(token).not.toBe(cancelTokenFor(pepper, 'r', newCancelSalt()));
     expect(token).not.toBe(cancelTokenFor(pepper, 'other', salt));
     expect(token).not.toBe(cancelTokenFor(Buffer.alloc(32, 9), 'r', salt));
-    expect(token).not.toBe(hashRecoveryCode(pepper, 'r', salt));
+    expect(token).not.toBe(hashEmailCode(pepper, 'r', salt));
   });
 });
 
