@@ -19,6 +19,8 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     user: User,
     originJti: string = randomUUID(),
     withRefresh = true,
+    // A refresh keeps the time of the authentication it descends from, as Cognito's auth_time does.
+    authTime: number = Math.floor(Date.now() / 1000),
   ) {
     const iat = Math.floor(Date.now() / 1000);
     if (!user.activeOrigins.includes(originJti)) user.activeOrigins.push(originJti);
@@ -28,7 +30,7 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
       iss: ctx.issuer(pool.id),
       origin_jti: originJti,
       event_id: randomUUID(),
-      auth_time: iat,
+      auth_time: authTime,
       iat,
       exp: iat + TOKEN_SECONDS,
     };
@@ -54,7 +56,12 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     let refreshToken: string | undefined;
     if (withRefresh) {
       refreshToken = randomBytes(96).toString('base64url');
-      user.refreshTokens[sha256(refreshToken)] = { originJti, clientId, expiresAt: iat + REFRESH_SECONDS };
+      user.refreshTokens[sha256(refreshToken)] = {
+        originJti,
+        clientId,
+        expiresAt: iat + REFRESH_SECONDS,
+        authTime,
+      };
     }
     ctx.persist();
     return {
@@ -131,7 +138,7 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
       if (stored.clientId !== clientId) break;
       if (!user.enabled) throw notAuthorized('User is disabled.');
       if (stored.expiresAt < Date.now() / 1000) throw notAuthorized('Refresh Token has expired');
-      return issueTokens(pool, clientId, user, stored.originJti, false);
+      return issueTokens(pool, clientId, user, stored.originJti, false, stored.authTime ?? 0);
     }
     throw notAuthorized('Refresh Token has been revoked');
   }

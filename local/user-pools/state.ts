@@ -38,7 +38,15 @@ export interface User {
   /** Sign-in lineages still valid: global sign-out empties it, revoking every token issued before. */
   activeOrigins: string[];
   /** Refresh tokens by SHA-256, each bound to its lineage and client. */
-  refreshTokens: Record<string, { originJti: string; clientId: string; expiresAt: number }>;
+  refreshTokens: Record<
+    string,
+    {
+      originJti: string;
+      clientId: string;
+      expiresAt: number /** The sign-in's auth_time. */;
+      authTime?: number;
+    }
+  >;
 }
 
 export interface Pool {
