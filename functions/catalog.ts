@@ -13,8 +13,12 @@ export interface FunctionSpec {
 export interface RouteSpec {
   readonly routeKey: string;
   readonly functionName: FunctionName;
-  /** Routes for staff carry a Cognito JWT, checked by the HTTP API's JWT authorizer. */
-  readonly auth: 'none' | 'cognito-jwt';
+  /**
+   * `cognito-jwt`: staff routes, an access token of the staff client (staff pool), checked by the
+   * HTTP API's JWT authorizer. `user-jwt`: a user's own routes, an access token of an app client of
+   * the user pool (the operator's, or the product's enrolment client).
+   */
+  readonly auth: 'none' | 'cognito-jwt' | 'user-jwt';
 }
 
 /** Every function of the product, keyed by its local name (also the CDK construct id). */
@@ -94,6 +98,11 @@ export const functionCatalog = {
     description: 'Workflow: writes the terminal audit record, notifies the user, releases the slot',
     substitution: 'FinishRecoveryFunctionArn',
   },
+  'recovery-codes': {
+    entry: 'functions/handlers/recovery-codes.ts',
+    description:
+      'POST /recovery-codes and GET /recovery-codes/status: a signed-in user’s saved recovery codes',
+  },
   'reconcile-recovery': {
     entry: 'functions/handlers/reconcile-recovery.ts',
     description:
@@ -120,6 +129,8 @@ export const apiRoutes: readonly RouteSpec[] = [
     functionName: 'support-approvals',
     auth: 'cognito-jwt',
   },
+  { routeKey: 'POST /recovery-codes', functionName: 'recovery-codes', auth: 'user-jwt' },
+  { routeKey: 'GET /recovery-codes/status', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'GET /audit/events', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/export', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/verify', functionName: 'audit-api', auth: 'cognito-jwt' },

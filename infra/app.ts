@@ -94,6 +94,7 @@ export class TotpRecoveryStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.recovery.stateMachine.stateMachineArn });
     new CfnOutput(this, 'StaffClientId', { value: this.recovery.staffClient.userPoolClientId });
+    new CfnOutput(this, 'EnrollClientId', { value: this.recovery.enrollClient.userPoolClientId });
     new CfnOutput(this, 'AuditTable', { value: this.recovery.tables.audit.tableName });
     new CfnOutput(this, 'EventBus', { value: this.recovery.eventBus.eventBusName });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });

@@ -20,6 +20,8 @@ export const deployConfigSchema = z.strictObject({
     .string()
     .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must look like eu-west-1_AbC123xyz')
     .optional(),
+  /** Your app clients whose users' access tokens may manage recovery codes. */
+  appClientIds: z.array(z.string().min(1)).optional(),
   demo: z.boolean().optional(),
   fromAddress: z.string().email(),
   supportEmail: z.string().email(),
@@ -97,6 +99,7 @@ export function propsFromConfig(
     riskPolicy: config.riskPolicy as TotpRecoveryProps['riskPolicy'],
     supportGroup: config.supportGroup,
     auditorGroup: config.auditorGroup,
+    appClientIds: config.appClientIds,
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Omit<
     TotpRecoveryProps,

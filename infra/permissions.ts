@@ -51,6 +51,7 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
     'recoveries:PutItem',
     'recoveries:DeleteItem',
     'states:start',
+    'pepper:read',
     'cognito:AdminInitiateAuth',
     'cognito:AdminGetUser',
     'cognito:ListUsers',
@@ -76,6 +77,8 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
     'staff-cognito:AdminListGroupsForUser',
   ],
   'audit-api': ['audit:read'],
+  // The codes item (Get, Put) and the sign-in checked live with GetUser (the token, no IAM action).
+  'recovery-codes': [...AUDITED, 'recoveries:GetItem', 'recoveries:PutItem', 'pepper:read'],
   'remove-totp': [
     ...STEP,
     'cognito:AdminDeleteSoftwareToken',

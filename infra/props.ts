@@ -32,6 +32,12 @@ export interface TotpRecoveryProps {
    * @default - the user pool
    */
   readonly staffUserPool?: IUserPool;
+  /**
+   * Your own app clients of the user pool whose access tokens may manage the user's recovery codes
+   * (`POST /recovery-codes`), besides the product's enrolment client.
+   * @default - only the product's enrolment client
+   */
+  readonly appClientIds?: readonly string[];
   /** Address the emails come from; its domain (or the address) must be a verified SES identity. */
   readonly fromAddress: string;
   /** Where new high-risk requests are announced to support. */

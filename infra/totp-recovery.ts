@@ -28,6 +28,8 @@ export class TotpRecovery extends Construct {
   readonly url: string;
   readonly stateMachine: StateMachine;
   readonly tables: RecoveryTables;
+  /** The product's public client of the user pool (re-enrolment, recovery codes). */
+  readonly enrollClient: IUserPoolClient;
   /** The pool staff sign in to: `staffUserPool`, or the user pool. */
   readonly staffUserPool: IUserPool;
   /** The app client staff sign in with (support console, audit viewer, CLI). */
@@ -68,6 +70,17 @@ export class TotpRecovery extends Construct {
       generateSecret: false,
       disableOAuth: true,
       preventUserExistenceErrors: true,
+    });
+    // The product's public client for the re-enrolment page: the user signs in from the browser.
+    this.enrollClient = new UserPoolClient(this, 'EnrollClient', {
+      userPool: props.userPool,
+      authFlows: { userPassword: true },
+      generateSecret: false,
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(1),
     });
     const staffUserPool = props.staffUserPool ?? props.userPool;
     this.staffUserPool = staffUserPool;
@@ -142,6 +155,8 @@ export class TotpRecovery extends Construct {
       functions: functions.byName,
       staffUserPool,
       staffClient: this.staffClient,
+      userPool: props.userPool,
+      userClientIds: [this.enrollClient.userPoolClientId, ...(props.appClientIds ?? [])],
       throttle: props.apiThrottle ?? { rate: 50, burst: 100 },
       logRetention,
       ...(props.domain ? { domain: props.domain } : {}),

@@ -12,6 +12,8 @@ export interface StackInfo {
   readonly userPoolClientId: string;
   /** The product's own client for the password proof (ADMIN_USER_PASSWORD_AUTH only). */
   readonly passwordProofClientId: string;
+  /** The product's public client of the user pool: re-enrolment and recovery codes. */
+  readonly enrollClientId: string;
   /** The client staff sign in with (support console, audit viewer, CLI): in the staff pool. */
   readonly staffClientId: string;
   readonly poolMfa: 'ON' | 'OPTIONAL' | 'OFF';

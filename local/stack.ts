@@ -307,14 +307,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // The HTTP API JWT authorizer's job, done with aws-jwt-verify against the emulator's JWKS.
     // It trusts the staff pool's tokens for the staff client only.
-    const verifier = CognitoJwtVerifier.create({
+    const staffVerifier = CognitoJwtVerifier.create({
       userPoolId: staffPool.userPoolId,
       tokenUse: 'access',
       clientId: staffPool.userPoolClientId,
     });
-    const jwks = await (await fetch(`${cognito.url}/${staffPool.userPoolId}/.well-known/jwks.json`)).json();
-    verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
-    const authorizer = async (token: string) => (await verifier.verify(token)) as Record<string, unknown>;
+    // A user's own routes take the user pool's access tokens of the app's client and the enrolment client.
+    const userVerifier = CognitoJwtVerifier.create({
+      userPoolId: pool.userPoolId,
+      tokenUse: 'access',
+      clientId: [pool.userPoolClientId, pool.enrollClientId],
+    });
+    for (const [verifier, poolId] of [
+      [staffVerifier, staffPool.userPoolId],
+      [userVerifier, pool.userPoolId],
+    ] as const) {
+      const jwks = await (await fetch(`${cognito.url}/${poolId}/.well-known/jwks.json`)).json();
+      verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
+    }
+    const authorizer = async (token: string) =>
+      (await staffVerifier.verify(token)) as Record<string, unknown>;
+    const userAuthorizer = async (token: string) =>
+      (await userVerifier.verify(token)) as Record<string, unknown>;
     const api = await startApiHost({
       port: options.port ?? 8787,
       routes: apiRoutes.map(
@@ -322,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           routeKey: route.routeKey,
           functionName: route.functionName,
           ...(route.auth === 'cognito-jwt' ? { authorizer } : {}),
+          ...(route.auth === 'user-jwt' ? { authorizer: userAuthorizer } : {}),
         }),
       ),
       invoke: invokeLambda,
@@ -339,6 +354,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       staffUserPoolId: staffPool.userPoolId,
       userPoolClientId: pool.userPoolClientId,
       staffClientId: staffPool.userPoolClientId,
+      enrollClientId: pool.enrollClientId,
       passwordProofClientId: pool.passwordProofClientId,
       poolMfa: options.poolMfa ?? 'ON',
       stateMachineArn: created.stateMachineArn,

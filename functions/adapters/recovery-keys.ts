@@ -8,6 +8,10 @@ export const keys = {
   /** The one active anonymous ("I also lost my password") recovery of a user: never shared with the above. */
   activeAnonymous: (sub: string) => ({ pk: `USER#${sub}`, sk: 'ACTIVE_ANONYMOUS' }),
   lastCompleted: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LAST_COMPLETED' }),
+  /** The user's saved recovery codes, as HMACs; a new set replaces the item. */
+  recoveryCodes: (sub: string) => ({ pk: `USER#${sub}`, sk: 'RECOVERY_CODES' }),
+  /** Tries of a saved recovery code, right or wrong, per user: a budget of their own. */
+  recoveryCodeTries: (sub: string) => ({ pk: `RATE#CODES#${sub}`, sk: 'SLOTS' }),
   userRate: (username: string) => ({ pk: `RATE#USER#${username.toLowerCase()}`, sk: 'SLOTS' }),
   /** Anonymous requests have a budget of their own, so they can never use up a password-proven one. */
   anonymousRate: (username: string) => ({ pk: `RATE#ANON#${username.toLowerCase()}`, sk: 'SLOTS' }),
@@ -16,5 +20,7 @@ export const keys = {
 };
 
 /** The active-recovery slot a request holds: anonymous and password-proven requests never share one. */
-export const activeSlotOf = (request: { readonly proof: 'PASSWORD' | 'NONE'; readonly sub: string }) =>
-  request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);
+export const activeSlotOf = (request: {
+  readonly proof: 'PASSWORD' | 'RECOVERY_CODE' | 'NONE';
+  readonly sub: string;
+}) => (request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub));

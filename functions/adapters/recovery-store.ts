@@ -15,7 +15,8 @@ import { keys } from './recovery-keys';
 export type { RequestStatus };
 
 /** How the requester proved the first factor. */
-export type ProofKind = 'PASSWORD' | 'NONE';
+/** How the request was proved: the password, the password and a saved recovery code, or nothing. */
+export type ProofKind = 'PASSWORD' | 'RECOVERY_CODE' | 'NONE';
 
 /** One recovery request: the single source of truth for where it stands (domain/recovery-state.ts). */
 export interface RecoveryRequest {

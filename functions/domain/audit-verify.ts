@@ -9,6 +9,13 @@ export interface ChainedEvent {
   readonly [field: string]: unknown;
 }
 
+/**
+ * Events of the account rather than of a recovery (a new set of saved recovery codes): each is a
+ * chain of its own, of exactly that one event, linked into its day chain like a request, and needs
+ * no terminal record.
+ */
+export const SINGLE_EVENT_CHAINS: readonly string[] = ['RecoveryCodesIssued'];
+
 /** One link of a day chain: a request that started that day, bound to the hash of its first event. */
 export interface DayLink {
   readonly linkDay: string;
@@ -108,6 +115,16 @@ export function verifyRequestChain(
   }
   const first = ordered[0];
   const last = ordered.at(-1);
+  if (first && SINGLE_EVENT_CHAINS.includes(String(first.type))) {
+    if (ordered.length === 1) return undefined;
+    return {
+      kind: 'SEQUENCE_GAP',
+      where: `request ${requestId} event 2`,
+      requestId,
+      seq: 2,
+      detail: `a ${String(first.type)} chain holds one event, not ${ordered.length}`,
+    };
+  }
   if (first && last && mustHaveEndedBefore && !last.terminal && String(first.at) < mustHaveEndedBefore) {
     return {
       kind: 'NO_TERMINAL_RECORD',

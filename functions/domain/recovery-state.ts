@@ -79,8 +79,8 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, { from: readonly Reques
     by: 'IssueCode (a retry re-issues the code, keeping the attempts)',
   },
   CONFIRMED: {
-    from: ['CODE_SENT'],
-    by: 'POST /recoveries/{id}/confirm with the right code, before the deadline',
+    from: ['CODE_SENT', 'STARTED'],
+    by: 'POST /recoveries/{id}/confirm with the right code, before the deadline; or Advance, from STARTED, for a request proved with the password and a saved recovery code',
   },
   AWAITING_APPROVAL: { from: ['CONFIRMED', 'AWAITING_APPROVAL'], by: 'AwaitApproval (high risk only)' },
   APPROVED: {

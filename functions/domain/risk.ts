@@ -52,6 +52,11 @@ export interface RiskSignals {
   readonly failedPasswordAttempts: number;
   readonly emailChangedAt?: string;
   readonly lostPassword: boolean;
+  /**
+   * Proved with the password and a saved recovery code, not the mailbox: the rules that exist to
+   * distrust the mailbox (a recent recovery, repeated requests, a changed email) do not apply.
+   */
+  readonly provedWithRecoveryCode?: boolean;
 }
 
 export type RiskLevel = 'LOW' | 'HIGH';
@@ -72,10 +77,11 @@ export function assessRisk(signals: RiskSignals, policy: RiskPolicy, now: Date):
   if (signals.lostPassword) reasons.push('LOST_PASSWORD');
   const privileged = signals.groups.filter((group) => policy.privilegedGroups.includes(group));
   if (privileged.length > 0) reasons.push(`PRIVILEGED_GROUP:${privileged.join(',')}`);
-  if (within(signals.lastCompletedRecoveryAt, policy.recentRecoveryDays, now)) {
+  const mailboxTrusted = signals.provedWithRecoveryCode !== true;
+  if (mailboxTrusted && within(signals.lastCompletedRecoveryAt, policy.recentRecoveryDays, now)) {
     reasons.push(`RECENT_RECOVERY:${policy.recentRecoveryDays}d`);
   }
-  if (policy.repeatedRequests > 0 && signals.requestsInWindow >= policy.repeatedRequests) {
+  if (mailboxTrusted && policy.repeatedRequests > 0 && signals.requestsInWindow >= policy.repeatedRequests) {
     reasons.push(`REPEATED_REQUESTS:${signals.requestsInWindow}`);
   }
   if (within(signals.accountCreatedAt, policy.newAccountDays, now)) {
@@ -84,7 +90,11 @@ export function assessRisk(signals: RiskSignals, policy: RiskPolicy, now: Date):
   if (policy.failedPasswordAttempts > 0 && signals.failedPasswordAttempts >= policy.failedPasswordAttempts) {
     reasons.push(`FAILED_PASSWORDS:${signals.failedPasswordAttempts}`);
   }
-  if (policy.emailChanged && within(signals.emailChangedAt, policy.emailChanged.days, now)) {
+  if (
+    mailboxTrusted &&
+    policy.emailChanged &&
+    within(signals.emailChangedAt, policy.emailChanged.days, now)
+  ) {
     reasons.push(`EMAIL_CHANGED:${policy.emailChanged.days}d`);
   }
   return { level: reasons.length > 0 ? 'HIGH' : 'LOW', reasons };

@@ -3,7 +3,9 @@ import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import {
   auditLogFrom,
+  pepperFrom,
   rateLimiterFrom,
+  recoveryCodeStoreFrom,
   recoveryStoreFrom,
   systemClock,
   userDirectoryFrom,
@@ -28,6 +30,8 @@ const config = loadConfig([
   'ipRequestWindowSeconds',
   'maxCodeAttempts',
   'slotGraceSeconds',
+  'pepperSecretArn',
+  'pepperMaxAgeSeconds',
 ]);
 const deps = {
   directory: userDirectoryFrom(config),
@@ -35,6 +39,8 @@ const deps = {
   rateLimiter: rateLimiterFrom(config),
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
+  recoveryCodes: recoveryCodeStoreFrom(config),
+  pepper: pepperFrom(config),
   clock: systemClock,
   settings: config,
 };
@@ -44,9 +50,11 @@ const email = z.string().trim().toLowerCase().email().max(254);
 const password = z.string().min(1).max(256);
 // "I also lost my password" is said explicitly; a missing password is never taken to mean it.
 const lostPassword = z.literal(true);
+// A saved recovery code goes with the password (the two proofs of a recovery without email).
+const recoveryCode = z.string().trim().min(1).max(64).optional();
 const body = z.union([
-  z.strictObject({ username, password }),
-  z.strictObject({ email, password }),
+  z.strictObject({ username, password, recoveryCode }),
+  z.strictObject({ email, password, recoveryCode }),
   z.strictObject({ username, lostPassword }),
   z.strictObject({ email, lostPassword }),
 ]);
@@ -58,6 +66,9 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
     {
       identifier: 'username' in parsed ? { username: parsed.username } : { email: parsed.email },
       password: 'password' in parsed ? parsed.password : undefined,
+      ...('recoveryCode' in parsed && parsed.recoveryCode !== undefined
+        ? { recoveryCode: parsed.recoveryCode }
+        : {}),
       sourceIp: event.requestContext.http.sourceIp,
       userAgent: event.requestContext.http.userAgent.slice(0, 256),
     },

@@ -5,6 +5,7 @@ import { createEventPublisher } from '../adapters/event-publisher';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
 import { createRateLimiter } from '../adapters/rate-limiter';
+import { createRecoveryCodeStore } from '../adapters/recovery-code-store';
 import { createRecoveryStore } from '../adapters/recovery-store';
 import { createUserDirectory } from '../adapters/user-directory';
 import { createWorkflow } from '../adapters/workflow';
@@ -48,6 +49,9 @@ const eventPublisherFrom = (config: Base) =>
 
 export const auditReaderFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
   createAuditReader(documentClient(config), config.auditTableName);
+
+export const recoveryCodeStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
+  createRecoveryCodeStore(documentClient(config), config.recoveryTableName);
 
 export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createRateLimiter(documentClient(config), config.recoveryTableName);

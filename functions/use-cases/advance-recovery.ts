@@ -79,8 +79,23 @@ export async function advanceRecovery(requestId: string, deps: AdvanceDeps): Pro
       case 'REMOVING':
       case 'REMOVED':
         return go('RemoveTotp');
+      case 'STARTED': {
+        // Proved with the password and a saved recovery code: confirmed without an emailed code.
+        if (request.proof !== 'RECOVERY_CODE') return go('Finish');
+        const confirmed = await deps.audit.appendWith(
+          {
+            ...auditSubject(request),
+            type: 'RecoveryConfirmed',
+            actor: `user:${request.username}`,
+            details: { proof: 'RECOVERY_CODE' },
+          },
+          [deps.store.move(requestId, { from: ['STARTED'], to: 'CONFIRMED' })],
+        );
+        if (confirmed) return go(request.needsApproval === false ? 'RemoveTotp' : 'AwaitApproval');
+        break;
+      }
       default:
-        // STARTED: no code was ever sent, so nothing can be waiting; Finish ends it as FAILED.
+        // No code was ever sent, so nothing can be waiting; Finish ends it as FAILED.
         return go('Finish');
     }
   }

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../adapters/audit-log';
+import type { PepperSource } from '../adapters/pepper';
 import type { RateLimiter } from '../adapters/rate-limiter';
+import type { RecoveryCodeStore } from '../adapters/recovery-code-store';
 import { keys } from '../adapters/recovery-keys';
 import type { ProofKind, RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { DirectoryUser, UserDirectory } from '../adapters/user-directory';
@@ -13,12 +15,15 @@ import {
   TransientDependencyError,
 } from '../shared/errors';
 import { log } from '../shared/log';
+import { candidateHashes } from './recovery-codes';
 import { decoyChallenge } from './workflow-steps';
 
 export interface StartRecoveryInput {
   readonly identifier: { readonly username: string } | { readonly email: string };
   /** The first factor, or nothing when the user says they also lost their password. */
   readonly password: string | undefined;
+  /** A saved recovery code, with the password: the second proof instead of the emailed code. */
+  readonly recoveryCode?: string;
   readonly sourceIp: string;
   readonly userAgent: string;
 }
@@ -29,6 +34,9 @@ export interface StartRecoveryDeps {
   readonly rateLimiter: RateLimiter;
   readonly audit: AuditLog;
   readonly workflow: Workflow;
+  /** Saved recovery codes and the pepper their HMACs are made with. */
+  readonly recoveryCodes: RecoveryCodeStore;
+  readonly pepper: PepperSource;
   readonly clock: () => Date;
   readonly settings: {
     readonly passwordProofClientId: string;
@@ -52,6 +60,10 @@ const LOCK_MARGIN_SECONDS = 900;
 // Wrong passwords the form remembers per username, for the risk rule; more than any threshold allows.
 const FAILED_PASSWORD_WINDOW = { limit: 20, windowSeconds: 86_400 };
 
+// Tries of a saved recovery code per user (right or wrong), taken before the check: parallel tries
+// cannot exceed it.
+export const RECOVERY_CODE_TRIES = { limit: 5, windowSeconds: 86_400 };
+
 // Request records are kept this long (the audit trail keeps its own copy for longer).
 const RETENTION_SECONDS = 400 * 86_400;
 
@@ -72,7 +84,7 @@ const RETENTION_SECONDS = 400 * 86_400;
 export async function startRecovery(
   input: StartRecoveryInput,
   deps: StartRecoveryDeps,
-): Promise<{ requestId: string }> {
+): Promise<{ requestId: string; recoveryCodesLeft?: number }> {
   const { settings } = deps;
   const now = deps.clock();
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -110,12 +122,22 @@ export async function startRecovery(
     throw new AuthenticationFailedError();
   }
   if (!proof.totpEnrolled) throw new NoAuthenticatorError();
+  const codeHashes =
+    input.recoveryCode === undefined
+      ? undefined
+      : await checkRecoveryCode(input.recoveryCode, user, deps, nowSeconds);
   const failedPasswordAttempts = await deps.rateLimiter.count(
     keys.failedPasswords(user.username),
     FAILED_PASSWORD_WINDOW,
     nowSeconds,
   );
-  const request = newRequest(input, user, 'PASSWORD', now, settings.codeTtlSeconds);
+  const request = newRequest(
+    input,
+    user,
+    codeHashes ? 'RECOVERY_CODE' : 'PASSWORD',
+    now,
+    settings.codeTtlSeconds,
+  );
   const slot = keys.activeRecovery(user.sub);
   const active = await holdActiveSlot(deps, slot, request.requestId, nowSeconds, holdSecondsOf(settings));
   if (active !== request.requestId) {
@@ -135,6 +157,7 @@ export async function startRecovery(
           error,
         ),
       );
+    // A recovery code is kept for a later request: this one joined a recovery already under way.
     return { requestId: active };
   }
   const userDecision = await deps.rateLimiter
@@ -156,7 +179,43 @@ export async function startRecovery(
     failedPasswordAttempts,
     requestsInWindow: userDecision.inWindow,
   };
-  return launch(deps, { ...request, signals }, slot);
+  if (!codeHashes) return launch(deps, { ...request, signals }, slot);
+  // The code is used only now that this request holds the slot: it works once, whatever runs in parallel.
+  const left = await deps.recoveryCodes.consume(user.sub, codeHashes).catch(async (error) => {
+    await release(deps, slot, request.requestId);
+    throw error;
+  });
+  if (left === undefined) {
+    await release(deps, slot, request.requestId);
+    throw new AuthenticationFailedError();
+  }
+  const started = await launch(deps, { ...request, signals }, slot, left);
+  return { ...started, recoveryCodesLeft: left };
+}
+
+/**
+ * A saved recovery code's check, after the password proved right: its own budget of tries first
+ * (past it, 429 with Retry-After, as the per-user limit answers a proven owner), then the HMACs it
+ * may be stored under. A wrong, used, malformed or other user's code answers exactly as a wrong
+ * password does. Resolves the code's candidate HMACs; nothing is used yet.
+ */
+async function checkRecoveryCode(
+  typed: string,
+  user: DirectoryUser,
+  deps: StartRecoveryDeps,
+  nowSeconds: number,
+): Promise<string[]> {
+  const tries = await deps.rateLimiter.take(
+    keys.recoveryCodeTries(user.sub),
+    RECOVERY_CODE_TRIES,
+    nowSeconds,
+  );
+  if (!tries.allowed) throw new RateLimitedError(tries.retryAfterSeconds);
+  const candidates = await candidateHashes(deps.pepper, user.sub, typed);
+  if (candidates.length === 0 || !(await deps.recoveryCodes.holds(user.sub, candidates))) {
+    throw new AuthenticationFailedError();
+  }
+  return candidates;
 }
 
 /** "I also lost my password": a real request only for a known user with TOTP and budget left. */
@@ -196,6 +255,7 @@ async function launch(
   deps: StartRecoveryDeps,
   request: RecoveryRequest,
   slot: { pk: string; sk: string },
+  recoveryCodesLeft?: number,
 ): Promise<{ requestId: string }> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   let stored = false;
@@ -208,6 +268,15 @@ async function launch(
       actor: `user:${request.username}`,
       details: { lostPassword: request.proof === 'NONE', proof: request.proof },
     });
+    if (recoveryCodesLeft !== undefined) {
+      // The count, never the code.
+      await deps.audit.append({
+        ...auditContext(request),
+        type: 'RecoveryCodeUsed',
+        actor: `user:${request.username}`,
+        details: { remaining: recoveryCodesLeft },
+      });
+    }
     await deps.workflow.start({
       requestId: request.requestId,
       username: request.username,

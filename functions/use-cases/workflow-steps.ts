@@ -90,7 +90,7 @@ export async function lookUpUser(
 export async function scoreRisk(
   requestId: string,
   deps: Pick<StepDeps, 'store' | 'audit' | 'clock'> & { readonly policy: RiskPolicy },
-): Promise<RiskAssessment> {
+): Promise<RiskAssessment & { readonly proof: RecoveryRequest['proof'] }> {
   const request = await requestOf(deps.store, requestId);
   const lastCompletedRecoveryAt = await deps.store.lastCompletion(request.sub);
   const risk = assessRisk(
@@ -103,6 +103,7 @@ export async function scoreRisk(
       emailChangedAt: request.emailChangedAt,
       // A request stored without signals cannot prove its password was checked: treat it as lost.
       lostPassword: request.signals?.lostPassword ?? true,
+      provedWithRecoveryCode: request.proof === 'RECOVERY_CODE',
     },
     deps.policy,
     deps.clock(),
@@ -115,7 +116,8 @@ export async function scoreRisk(
     outcome: risk.level,
     reasons: risk.reasons,
   });
-  return risk;
+  // The workflow skips the emailed code for a request proved with a saved recovery code.
+  return { ...risk, proof: request.proof };
 }
 
 /**

@@ -23,12 +23,16 @@ export interface RecoveryApiProps {
   readonly staffUserPool: IUserPool;
   /** The staff app client: the audience the JWT authorizer accepts. */
   readonly staffClient: IUserPoolClient;
+  /** The user pool: a user's own routes (recovery codes) take its access tokens. */
+  readonly userPool: IUserPool;
+  /** The app client ids whose access tokens a user's own routes accept. */
+  readonly userClientIds: readonly string[];
   readonly throttle: { readonly rate: number; readonly burst: number };
   readonly logRetention: RetentionDays;
   readonly domain?: { readonly domainName: string; readonly certificate: ICertificate };
 }
 
-/** The HTTP API: every route of the catalog, staff routes behind a Cognito JWT authorizer. */
+/** The HTTP API: every route of the catalog; staff routes and a user's own routes each behind a Cognito JWT authorizer. */
 export class RecoveryApi extends Construct {
   readonly httpApi: HttpApi;
   /** Where the pages and the API are reached (the custom domain when there is one). */
@@ -64,6 +68,11 @@ export class RecoveryApi extends Construct {
       `https://cognito-idp.${region}.amazonaws.com/${props.staffUserPool.userPoolId}`,
       { jwtAudience: [props.staffClient.userPoolClientId] },
     );
+    const userAuthorizer = new HttpJwtAuthorizer(
+      'UserJwt',
+      `https://cognito-idp.${region}.amazonaws.com/${props.userPool.userPoolId}`,
+      { jwtAudience: [...props.userClientIds] },
+    );
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of apiRoutes) {
       const [method, path] = route.routeKey.split(' ') as [keyof typeof HttpMethod, string];
@@ -80,6 +89,7 @@ export class RecoveryApi extends Construct {
         routeKey: HttpRouteKey.with(path, HttpMethod[method]),
         integration,
         ...(route.auth === 'cognito-jwt' ? { authorizer } : {}),
+        ...(route.auth === 'user-jwt' ? { authorizer: userAuthorizer } : {}),
       });
       if (route.auth === 'none') {
         Validations.of(created).acknowledge({

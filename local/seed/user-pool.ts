@@ -45,6 +45,8 @@ export interface SeededPool {
   readonly userPoolClientId: string;
   /** The product's dedicated client for the password proof (ADMIN_USER_PASSWORD_AUTH only). */
   readonly passwordProofClientId: string;
+  /** The product's public client for re-enrolment and recovery codes (USER_PASSWORD_AUTH). */
+  readonly enrollClientId: string;
   readonly users: readonly SeededUser[];
 }
 
@@ -111,6 +113,7 @@ export const isStaff = (user: DemoUser) =>
   user.groups.includes(SUPPORT_GROUP) || user.groups.includes(AUDITOR_GROUP);
 const SIGN_IN_CLIENT = 'web-sign-in';
 const PASSWORD_PROOF_CLIENT = 'totp-recovery-password-proof';
+const ENROLL_CLIENT = 'totp-recovery-enroll';
 
 /**
  * Creates (or finds, when state was persisted) the demo user pool, its clients, groups and users.
@@ -144,6 +147,10 @@ export async function seedUserPool(
   const passwordProofClientId = await ensureClient(cognito, userPoolId, PASSWORD_PROOF_CLIENT, [
     'ALLOW_ADMIN_USER_PASSWORD_AUTH',
   ]);
+  const enrollClientId = await ensureClient(cognito, userPoolId, ENROLL_CLIENT, [
+    'ALLOW_USER_PASSWORD_AUTH',
+    'ALLOW_REFRESH_TOKEN_AUTH',
+  ]);
   for (const group of [SUPPORT_GROUP, AUDITOR_GROUP, PRIVILEGED_GROUP]) {
     await ensureGroup(cognito, userPoolId, group);
   }
@@ -158,7 +165,7 @@ export async function seedUserPool(
       MfaConfiguration: options.mfa,
     }),
   );
-  return { userPoolId, userPoolClientId, passwordProofClientId, users };
+  return { userPoolId, userPoolClientId, passwordProofClientId, enrollClientId, users };
 }
 
 async function ensurePool(cognito: CognitoIdentityProviderClient, poolName: string): Promise<string> {

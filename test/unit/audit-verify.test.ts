@@ -49,6 +49,23 @@ function dayChain(day: string, requests: { requestId: string; firstHash: string 
 const types = ['RecoveryRequested', 'CodeSent', 'CodeConfirmed', 'TotpRemoved', 'RecoveryCompleted'];
 
 describe('verifying a request chain', () => {
+  it('takes a RecoveryCodesIssued chain of one event as complete, and refuses one with a second event', () => {
+    const issued = chain('codes', ['RecoveryCodesIssued']);
+    expect(verifyRequestChain('codes', issued, '2027-01-01T00:00:00.000Z')).toBeUndefined();
+    expect(
+      verifyRequestChain('codes', chain('codes', ['RecoveryCodesIssued', 'CodeConfirmed'])),
+    ).toMatchObject({
+      kind: 'SEQUENCE_GAP',
+      seq: 2,
+    });
+    // A recovery's chain still needs its terminal record.
+    expect(
+      verifyRequestChain('r', chain('r', ['RecoveryRequested']), '2027-01-01T00:00:00.000Z'),
+    ).toMatchObject({
+      kind: 'NO_TERMINAL_RECORD',
+    });
+  });
+
   it('accepts an untouched chain, in any read order', () => {
     expect(verifyRequestChain('r1', chain('r1', types).reverse())).toBeUndefined();
   });

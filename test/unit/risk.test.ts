@@ -22,6 +22,36 @@ const quiet: RiskSignals = {
 const policy = riskPolicySchema.parse({ emailChanged: { attribute: 'custom:email_changed_at', days: 14 } });
 
 describe('assessing risk', () => {
+  it('ignores the rules that distrust the mailbox for a request proved with a saved recovery code, not the others', () => {
+    const mailboxSignals = {
+      lastCompletedRecoveryAt: daysAgo(2),
+      requestsInWindow: 3,
+      emailChangedAt: daysAgo(1),
+    };
+    expect(assessRisk({ ...quiet, ...mailboxSignals }, policy, now).reasons).toEqual([
+      'RECENT_RECOVERY:30d',
+      'REPEATED_REQUESTS:3',
+      'EMAIL_CHANGED:14d',
+    ]);
+    expect(assessRisk({ ...quiet, ...mailboxSignals, provedWithRecoveryCode: true }, policy, now)).toEqual({
+      level: 'LOW',
+      reasons: [],
+    });
+    expect(
+      assessRisk(
+        {
+          ...quiet,
+          ...mailboxSignals,
+          groups: ['admins'],
+          failedPasswordAttempts: 3,
+          provedWithRecoveryCode: true,
+        },
+        policy,
+        now,
+      ).reasons,
+    ).toEqual(['PRIVILEGED_GROUP:admins', 'FAILED_PASSWORDS:3']);
+  });
+
   it('rates a regular user with no signal LOW with no reasons', () => {
     expect(assessRisk(quiet, policy, now)).toEqual({ level: 'LOW', reasons: [] });
   });

@@ -1,0 +1,66 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { loadConfig } from '../shared/config';
+import {
+  auditLogFrom,
+  pepperFrom,
+  recoveryCodeStoreFrom,
+  systemClock,
+  userDirectoryFrom,
+} from '../shared/dependencies';
+import { UnauthenticatedError } from '../shared/errors';
+import { httpHandler, jsonResponse } from '../shared/http';
+import { issueRecoveryCodes, recoveryCodeStatus, type SignedInUser } from '../use-cases/recovery-codes';
+
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'userPoolId',
+  'pepperSecretArn',
+  'pepperMaxAgeSeconds',
+]);
+const deps = {
+  codes: recoveryCodeStoreFrom(config),
+  pepper: pepperFrom(config),
+  audit: auditLogFrom(config),
+  directory: userDirectoryFrom(config),
+  clock: systemClock,
+};
+
+/** The user behind the access token the JWT authorizer verified (an app client of the user pool). */
+function signedInUser(event: APIGatewayProxyEventV2WithJWTAuthorizer): SignedInUser {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const authorization = event.headers?.authorization ?? event.headers?.Authorization ?? '';
+  const accessToken = /^Bearer (\S+)$/i.exec(authorization)?.[1];
+  const authTime = Number(claims.auth_time);
+  if (
+    claims.token_use !== 'access' ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.username !== 'string' ||
+    !Number.isFinite(authTime) ||
+    !accessToken
+  ) {
+    throw new UnauthenticatedError('Sign in to manage your recovery codes.');
+  }
+  return {
+    sub: claims.sub,
+    username: claims.username,
+    authTime,
+    accessToken,
+    sourceIp: event.requestContext.http.sourceIp,
+    userAgent: event.requestContext.http.userAgent.slice(0, 256),
+  };
+}
+
+/** POST /recovery-codes (a new set, shown once) and GET /recovery-codes/status. */
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const user = signedInUser(event);
+  if (event.routeKey === 'GET /recovery-codes/status') {
+    return jsonResponse(200, await recoveryCodeStatus(user.sub, deps));
+  }
+  const issued = await issueRecoveryCodes(user, deps);
+  return jsonResponse(
+    201,
+    { codes: issued.codes, issuedAt: issued.issuedAt },
+    { 'cache-control': 'no-store' },
+  );
+});

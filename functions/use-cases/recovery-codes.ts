@@ -1,0 +1,83 @@
+import type { AuditLog } from '../adapters/audit-log';
+import type { PepperSource } from '../adapters/pepper';
+import type { RecoveryCodeStatus, RecoveryCodeStore } from '../adapters/recovery-code-store';
+import type { UserDirectory } from '../adapters/user-directory';
+import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../domain/recovery-codes';
+import { newRequestId } from '../domain/secrets';
+import { UnauthenticatedError } from '../shared/errors';
+
+/** How recent the sign-in behind a token must be to make a new set: a fresh MFA, not an old session. */
+export const FRESH_SIGN_IN_SECONDS = 600;
+
+/** The signed-in user as the JWT authorizer verified them. */
+export interface SignedInUser {
+  readonly sub: string;
+  readonly username: string;
+  /** The token's `auth_time`: when the user last proved their factors (seconds). */
+  readonly authTime: number;
+  readonly accessToken: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+}
+
+export interface RecoveryCodeDeps {
+  readonly codes: RecoveryCodeStore;
+  readonly pepper: PepperSource;
+  readonly audit: AuditLog;
+  readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  readonly clock: () => Date;
+}
+
+/**
+ * Issues a new set of saved recovery codes to a user who signed in, with their factors, in the last
+ * ten minutes, and whose sign-in is still valid now (not signed out). The codes are returned once
+ * and stored only as HMACs bound to the user; the old set stops working.
+ */
+export async function issueRecoveryCodes(
+  user: SignedInUser,
+  deps: RecoveryCodeDeps,
+): Promise<{ codes: string[]; issuedAt: string }> {
+  const now = deps.clock();
+  if (now.getTime() / 1000 - user.authTime > FRESH_SIGN_IN_SECONDS) {
+    throw new UnauthenticatedError(
+      'Sign in again: new recovery codes need a sign-in from the last 10 minutes.',
+    );
+  }
+  const live = await deps.directory.userOfAccessToken(user.accessToken);
+  if (!live || live.sub !== user.sub)
+    throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');
+  const codes = newRecoveryCodes();
+  const pepper = await deps.pepper.current();
+  const hashes = codes.map((code) =>
+    hashRecoveryCode(pepper, user.sub, normaliseRecoveryCode(code) as string),
+  );
+  const issuedAt = now.toISOString();
+  await deps.codes.replace(user.sub, hashes, issuedAt);
+  // An event of the account, not of a recovery: a chain of one event (see domain/audit-verify.ts).
+  await deps.audit.append({
+    requestId: newRequestId(),
+    type: 'RecoveryCodesIssued',
+    actor: `user:${live.username}`,
+    username: live.username,
+    userSub: user.sub,
+    sourceIp: user.sourceIp,
+    userAgent: user.userAgent,
+    details: { count: codes.length },
+  });
+  return { codes, issuedAt };
+}
+
+export async function recoveryCodeStatus(
+  sub: string,
+  deps: Pick<RecoveryCodeDeps, 'codes'>,
+): Promise<RecoveryCodeStatus> {
+  return deps.codes.status(sub);
+}
+
+/** The HMACs a typed code may be stored under: one per pepper that still verifies. */
+export async function candidateHashes(pepper: PepperSource, sub: string, typed: string): Promise<string[]> {
+  const code = normaliseRecoveryCode(typed);
+  // A malformed code still costs the pepper read, and can match nothing.
+  const peppers = await pepper.verifying();
+  return code ? peppers.map((value) => hashRecoveryCode(value, sub, code)) : [];
+}
