@@ -32,6 +32,7 @@ const FAKE_ENVIRONMENT = {
   STAFF_USER_POOL_ID: 'eu-west-1_AbC123xyz',
   PASSWORD_PROOF_CLIENT_ID: 'proof',
   STAFF_CLIENT_ID: 'staff',
+  ENROLL_CLIENT_ID: 'enroll',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:000000000000:stateMachine:bench',
   FROM_ADDRESS: 'no-reply@example.com',
   SUPPORT_EMAIL: 'support@example.com',

@@ -138,6 +138,8 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}/cancel', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /assets/{file}', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /enroll', functionName: 'web', auth: 'none' },
+  { routeKey: 'GET /recovery-codes', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /support', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /audit', functionName: 'web', auth: 'none' },
 ];

@@ -22,6 +22,8 @@ export const deployConfigSchema = z.strictObject({
     .optional(),
   /** Your app clients whose users' access tokens may manage recovery codes. */
   appClientIds: z.array(z.string().min(1)).optional(),
+  productName: z.string().trim().min(1).max(64).optional(),
+  appSignInUrl: z.string().url().startsWith('https://').optional(),
   demo: z.boolean().optional(),
   fromAddress: z.string().email(),
   supportEmail: z.string().email(),
@@ -100,6 +102,8 @@ export function propsFromConfig(
     supportGroup: config.supportGroup,
     auditorGroup: config.auditorGroup,
     appClientIds: config.appClientIds,
+    productName: config.productName,
+    appSignInUrl: config.appSignInUrl,
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Omit<
     TotpRecoveryProps,

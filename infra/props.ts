@@ -38,6 +38,10 @@ export interface TotpRecoveryProps {
    * @default - only the product's enrolment client
    */
   readonly appClientIds?: readonly string[];
+  /** The name authenticator apps show for the account. @default - the site's host name */
+  readonly productName?: string;
+  /** Your sign-in page, offered once a user has set up a new authenticator. @default - none */
+  readonly appSignInUrl?: string;
   /** Address the emails come from; its domain (or the address) must be a verified SES identity. */
   readonly fromAddress: string;
   /** Where new high-risk requests are announced to support. */

@@ -8,6 +8,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
@@ -36,6 +37,7 @@ const STATE_MACHINE_NAME = 'totp-recovery';
 
 const FROM_ADDRESS = 'no-reply@recovery.example.com';
 const FROM_DOMAIN = 'recovery.example.com';
+const COGNITO_SENDER_DOMAIN = 'verificationemail.com';
 const TABLES = { recoveries: 'totp-recovery-recoveries', audit: 'totp-recovery-audit' } as const;
 // Emulators accept any credentials; the SDK still needs some to sign requests.
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -102,6 +104,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
   });
 
+  // Cognito's own emails (ForgotPassword codes) go through the local SES, once it is up.
+  let sesUrl = '';
+  const cognitoMail = async (to: string, subject: string, text: string) => {
+    const ses = new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: LOCAL_CREDENTIALS });
+    await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: `no-reply@${COGNITO_SENDER_DOMAIN}`,
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+      }),
+    );
+  };
+
   try {
     const [dynamodb, ses, cognito] = await Promise.all([
       startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}).then((s) => {
@@ -109,7 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return s;
       }),
       // The sending domain is verified and the account is out of the sandbox, as operators set them up.
-      startSesLocal({ verifiedIdentities: [FROM_DOMAIN] }).then((s) => {
+      // Cognito's own sender (verificationemail.com) too: ForgotPassword's code reaches the mailbox.
+      startSesLocal({ verifiedIdentities: [FROM_DOMAIN, COGNITO_SENDER_DOMAIN] }).then((s) => {
         stoppers.push(s.close);
         return s;
       }),
@@ -119,12 +135,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.disabledCognitoOperations
           ? { disabledOperations: options.disabledCognitoOperations }
           : {}),
+        sendEmail: (to, subject, text) => cognitoMail(to, subject, text),
       }).then((s) => {
         stoppers.push(s.close);
         return s;
       }),
     ]);
 
+    sesUrl = ses.url;
     const ddbClient = new DynamoDBClient({
       endpoint: dynamodb.url,
       region: REGION,
@@ -272,6 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PRIVILEGED_APPROVALS: '2',
       STAFF_USER_POOL_ID: staffPool.userPoolId,
       STAFF_CLIENT_ID: staffPool.userPoolClientId,
+      ENROLL_CLIENT_ID: pool.enrollClientId,
       RISK_POLICY: JSON.stringify(riskPolicy),
       // The emulators share this machine's cores with everything else; under a load test a call can
       // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.

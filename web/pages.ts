@@ -69,6 +69,16 @@ export function requestPage(options: PageOptions): string {
 <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
 <p class="error" id="password-error" hidden></p>
 </div>
+<div class="field checkbox" id="recovery-code-choice">
+<input id="has-recovery-code" name="hasRecoveryCode" type="checkbox" aria-describedby="recovery-code-hint">
+<label for="has-recovery-code">I have a recovery code</label>
+<p class="hint" id="recovery-code-hint">With your password and one of the recovery codes you saved, your old authenticator is removed at once: no email code, no waiting.</p>
+</div>
+<div class="field" id="recovery-code-field" hidden>
+<label for="recovery-code">Recovery code</label>
+<input id="recovery-code" name="recoveryCode" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" aria-describedby="recovery-code-error">
+<p class="error" id="recovery-code-error" hidden></p>
+</div>
 <div class="field checkbox">
 <input id="lost-password" name="lostPassword" type="checkbox" aria-describedby="lost-password-hint">
 <label for="lost-password">I also lost my password</label>
@@ -210,5 +220,91 @@ export function notFoundPage(options: PageOptions): string {
     'missing',
     '<h1>This page does not exist</h1><p><a href="/">Start a new request</a></p>',
     options,
+  );
+}
+
+/** What the re-enrolment and recovery-codes pages need: the Cognito endpoint, the product's public client. */
+export interface EnrolmentOptions extends PageOptions {
+  readonly cognitoUrl: string;
+  readonly clientId: string;
+  /** The name authenticator apps show next to the code. */
+  readonly issuer: string;
+  /** The operator's sign-in page, offered once the user is done. */
+  readonly appSignInUrl?: string;
+}
+
+const AUTHENTICATOR_APPS = [
+  'Google Authenticator',
+  'Microsoft Authenticator',
+  'Apple Passwords (iPhone, Mac)',
+  '1Password',
+  'Bitwarden Authenticator',
+  'Authy',
+];
+
+/**
+ * /enroll: after a recovery, the user signs in, sets up a new authenticator app from a QR code, and
+ * saves recovery codes. /recovery-codes: a signed-in user makes a new set. One page, two modes.
+ */
+export function enrolmentPage(mode: 'enroll' | 'codes', options: EnrolmentOptions): string {
+  const signInLink = options.appSignInUrl
+    ? `<p><a class="button" href="${escapeHtml(options.appSignInUrl)}">Go to sign-in</a></p>`
+    : '<p>You can now go back to the app and sign in with your new authenticator.</p>';
+  return layout(
+    mode === 'enroll' ? 'Set up your new authenticator' : 'Your recovery codes',
+    'enroll',
+    `<h1>${mode === 'enroll' ? 'Set up your new authenticator' : 'Your recovery codes'}</h1>
+<div id="enroll-state" class="status" role="status" aria-live="polite"><p>${
+      mode === 'enroll'
+        ? 'Your old authenticator was removed. Sign in with your password to set up a new one.'
+        : 'Sign in with your password and your authenticator to make a new set of recovery codes.'
+    }</p></div>
+<section id="enroll-sign-in" aria-labelledby="enroll-sign-in-heading">
+<h2 id="enroll-sign-in-heading">Sign in</h2>
+<form id="enroll-sign-in-form" novalidate>
+<div class="field"><label for="enroll-username">Username or email address</label>
+<input id="enroll-username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required></div>
+<div class="field"><label for="enroll-password">Password</label>
+<input id="enroll-password" type="password" autocomplete="current-password" required></div>
+<div class="field" id="enroll-code-field" hidden><label for="enroll-code">6-digit code from your authenticator app</label>
+<input id="enroll-code" type="text" inputmode="numeric" autocomplete="one-time-code"></div>
+<p class="error" id="enroll-sign-in-error" role="alert" hidden></p>
+<button type="submit">Sign in</button>
+</form>
+</section>
+<section id="setup" aria-labelledby="setup-heading" hidden>
+<h2 id="setup-heading">Add your account to an authenticator app</h2>
+<ol class="steps">
+<li>Open an authenticator app on your phone. If you need one, these are common: ${AUTHENTICATOR_APPS.join(', ')}.</li>
+<li>In the app, add an account and scan this QR code:
+<div id="qr" class="qr"></div>
+Cannot scan it? Choose "enter a setup key" in the app and type this key (time-based, 6 digits):
+<p><code id="secret" class="secret"></code></p></li>
+<li><form id="verify-form" novalidate>
+<div class="field"><label for="totp-code">The 6-digit code the app shows now</label>
+<input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="verify-error"></div>
+<p class="error" id="verify-error" role="alert" hidden></p>
+<button type="submit">Finish set-up</button>
+</form></li>
+</ol>
+</section>
+<section id="codes" aria-labelledby="codes-heading" hidden>
+<h2 id="codes-heading">Recovery codes</h2>
+<p>If you lose your authenticator again, one recovery code and your password get you back in at once: no email, no waiting. Each code works once.</p>
+<button type="button" id="make-codes">${mode === 'enroll' ? 'Show my recovery codes' : 'Make a new set'}</button>
+<div id="code-set" hidden>
+<ol id="code-list" class="recovery-codes"></ol>
+<p><a id="download-codes" class="button secondary" href="#">Download as text</a>
+<button type="button" class="secondary" id="print-codes">Print</button></p>
+</div>
+${signInLink}
+</section>`,
+    options,
+    {
+      mode,
+      'cognito-url': options.cognitoUrl,
+      'client-id': options.clientId,
+      issuer: options.issuer,
+    },
   );
 }

@@ -48,13 +48,18 @@ export function codeEmail(input: {
   );
 }
 
-/** Sent once the factor is gone and every session revoked. */
-export function totpRemovedEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator was removed from your account', [
-    'The authenticator app was removed from your account and you were signed out everywhere.',
-    'Next step: sign in with your password and set up your new authenticator when asked.',
-    'If you did not ask for this, contact support at once and change your password: someone who knows it may have access to your email.',
-  ]);
+/** Sent once the factor is gone and every session revoked; links to the re-enrolment page when known. */
+export function totpRemovedEmail(to: string, links: { enrollUrl?: string } = {}): EmailMessage {
+  return message(
+    to,
+    'Your authenticator was removed from your account',
+    [
+      'The authenticator app was removed from your account and you were signed out everywhere.',
+      'Next step: set up your new authenticator, then save recovery codes so that next time you need neither email nor support.',
+      'If you did not ask for this, contact support at once and change your password: someone who knows it may have access to your email.',
+    ],
+    links.enrollUrl ? { text: 'Set up your new authenticator', url: links.enrollUrl } : undefined,
+  );
 }
 
 export function lockedEmail(to: string): EmailMessage {
@@ -65,12 +70,17 @@ export function lockedEmail(to: string): EmailMessage {
 }
 
 /** The factor is gone, but revoking every session failed: the user must know both. */
-export function signOutIncompleteEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator was removed, but not every session was signed out', [
-    'The authenticator app was removed from your account. We could not sign your account out everywhere, so devices that were signed in may stay signed in for a while. Our team was alerted.',
-    'Next step: sign in with your password and set up your new authenticator when asked.',
-    'If you did not ask for this, contact support at once and change your password.',
-  ]);
+export function signOutIncompleteEmail(to: string, links: { enrollUrl?: string } = {}): EmailMessage {
+  return message(
+    to,
+    'Your authenticator was removed, but not every session was signed out',
+    [
+      'The authenticator app was removed from your account. We could not sign your account out everywhere, so devices that were signed in may stay signed in for a while. Our team was alerted.',
+      'Next step: set up your new authenticator.',
+      'If you did not ask for this, contact support at once and change your password.',
+    ],
+    links.enrollUrl ? { text: 'Set up your new authenticator', url: links.enrollUrl } : undefined,
+  );
 }
 
 /** An operator stopped the request before anything was changed. */

@@ -1,10 +1,18 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { appScript, styleSheet } from '../../web/dist/assets';
-import { auditPage, cancelPage, confirmPage, notFoundPage, requestPage, supportPage } from '../../web/pages';
+import {
+  auditPage,
+  cancelPage,
+  confirmPage,
+  enrolmentPage,
+  notFoundPage,
+  requestPage,
+  supportPage,
+} from '../../web/pages';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 
-const config = loadConfig(['mailboxUrl', 'staffClientId']);
+const config = loadConfig(['mailboxUrl', 'staffClientId', 'enrollClientId', 'productName', 'appSignInUrl']);
 const options = config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {};
 // Staff sign in straight against Cognito from the console page: the only other origin any page may call.
 const cognitoUrl = config.endpoints.cognito ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
@@ -53,6 +61,19 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       return page(
         200,
         auditPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
+        `'self' ${new URL(cognitoUrl).origin}`,
+      );
+    case 'GET /enroll':
+    case 'GET /recovery-codes':
+      return page(
+        200,
+        enrolmentPage(event.routeKey === 'GET /enroll' ? 'enroll' : 'codes', {
+          ...options,
+          cognitoUrl,
+          clientId: config.enrollClientId,
+          issuer: config.productName ?? '',
+          ...(config.appSignInUrl ? { appSignInUrl: config.appSignInUrl } : {}),
+        }),
         `'self' ${new URL(cognitoUrl).origin}`,
       );
     case 'GET /assets/{file}': {

@@ -56,6 +56,12 @@ const settingsSchema = z.object({
   supportEmail: z.string().email(),
   /** The app client staff sign in with (support console, CLI); the JWT authorizer's audience. */
   staffClientId: z.string().min(1),
+  /** The product's public client of the user pool (re-enrolment page, recovery codes). */
+  enrollClientId: z.string().min(1),
+  /** The name authenticator apps show for the account; unset, the site's host name. */
+  productName: z.string().trim().min(1).max(64).optional(),
+  /** The operator's sign-in page, offered once a user has set up a new authenticator. */
+  appSignInUrl: z.string().url().optional(),
   /** Local stack only: the mailbox link the pages show. */
   mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
@@ -97,6 +103,9 @@ const environmentNames: Record<SettingName, string> = {
   supportGroup: 'SUPPORT_GROUP',
   supportEmail: 'SUPPORT_EMAIL',
   staffClientId: 'STAFF_CLIENT_ID',
+  enrollClientId: 'ENROLL_CLIENT_ID',
+  productName: 'PRODUCT_NAME',
+  appSignInUrl: 'APP_SIGN_IN_URL',
   auditorGroup: 'AUDITOR_GROUP',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };

@@ -92,6 +92,7 @@ export const finishConfigNeeds = [
   'fromAddress',
   'userPoolId',
   'maxCodeAttempts',
+  'publicBaseUrl',
 ] as const;
 
 export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfigNeeds)[number]>) => ({
@@ -102,6 +103,7 @@ export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfi
   directory: userDirectoryFrom(config),
   clock: systemClock,
   maxCodeAttempts: config.maxCodeAttempts,
+  publicBaseUrl: config.publicBaseUrl,
 });
 
 /** What the workflow steps that read the user pool share. */

@@ -324,6 +324,8 @@ export interface FinishInput {
 export type FinishDeps = Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock' | 'directory'> & {
   readonly approvals: ApprovalStore;
   readonly maxCodeAttempts: number;
+  /** Where the pages are: the completion email links to the re-enrolment page. */
+  readonly publicBaseUrl?: string;
 };
 
 // Someone else may end the request between our read and our write: read again, follow what is stored.
@@ -426,13 +428,16 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
   }
   const message = NOTICE[outcome];
   if (request.email && message && !request.notifiedAt) {
-    await deps.mailer.send(message(request.email));
+    const base = deps.publicBaseUrl?.replace(/\/$/, '');
+    await deps.mailer.send(message(request.email, base ? { enrollUrl: `${base}/enroll` } : {}));
     await deps.store.markNotified(request.requestId, deps.clock().toISOString());
   }
 }
 
 /** What the user is told of each ending; endings the user caused or that changed nothing send nothing. */
-const NOTICE: Partial<Record<TerminalOutcome, (to: string) => ReturnType<typeof failedEmail>>> = {
+const NOTICE: Partial<
+  Record<TerminalOutcome, (to: string, links: { enrollUrl?: string }) => ReturnType<typeof failedEmail>>
+> = {
   COMPLETED: totpRemovedEmail,
   SIGN_OUT_INCOMPLETE: signOutIncompleteEmail,
   LOCKED: lockedEmail,

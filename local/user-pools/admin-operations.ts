@@ -11,7 +11,8 @@ const alphanumeric = (length: number) => {
   return Array.from(randomBytes(length), (byte) => chars[byte % chars.length]).join('');
 };
 
-function checkPasswordPolicy(pool: Pool, password: string): void {
+/** Throws InvalidPasswordException, naming the first rule the password breaks. */
+export function checkPasswordPolicy(pool: Pool, password: string): void {
   const policy = pool.passwordPolicy;
   const problems: string[] = [];
   if (password.length < policy.minimumLength) problems.push(`Password not long enough`);

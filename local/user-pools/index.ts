@@ -4,6 +4,7 @@ import { adminOperations } from './admin-operations';
 import { authOperations } from './auth-operations';
 import { type Body, EmulatorContext, type Operation } from './context';
 import { CognitoError } from './errors';
+import { passwordOperations, type SendEmail } from './password-operations';
 import { loadState, saveState } from './state';
 import { jwks } from './tokens';
 
@@ -16,6 +17,8 @@ export interface CognitoEmulatorOptions {
   readonly dataFile?: string;
   /** Operations answered as unknown, to emulate a region without them (e.g. AdminDeleteSoftwareToken). */
   readonly disabledOperations?: readonly string[];
+  /** Where ForgotPassword's code goes, as Cognito's default email would (locally: the mailbox). */
+  readonly sendEmail?: SendEmail;
 }
 
 export interface RunningCognitoEmulator {
@@ -42,7 +45,11 @@ export async function startCognitoEmulator(
   };
   const ctx = new EmulatorContext(state, options.region ?? 'us-east-1', persist);
   const disabled = new Set(options.disabledOperations ?? []);
-  const operations: Record<string, Operation> = { ...adminOperations(ctx), ...authOperations(ctx) };
+  const operations: Record<string, Operation> = {
+    ...adminOperations(ctx),
+    ...authOperations(ctx),
+    ...passwordOperations(ctx, options.sendEmail),
+  };
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {

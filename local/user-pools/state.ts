@@ -31,6 +31,8 @@ export interface User {
   groups: string[];
   /** The registered authenticator; `verified` once VerifySoftwareToken succeeded. */
   softwareToken?: { secret: string; verified: boolean; friendlyName?: string };
+  /** A ForgotPassword code waiting for ConfirmForgotPassword (its SHA-256, never the code). */
+  passwordReset?: { codeHash: string; expiresAt: number; failures: number } | undefined;
   /** A secret handed out by AssociateSoftwareToken, waiting for VerifySoftwareToken. */
   pendingSecret?: string;
   /** The user's MFA preference, kept apart from the token itself (see mfa.ts). */

@@ -119,11 +119,17 @@ describe('the app', () => {
       env: { account: '111122223333', region: 'eu-west-1' },
     });
     const template = Template.fromStack(stack);
-    const staffClient = Object.values(template.findResources('AWS::Cognito::UserPoolClient')).find((client) =>
-      (client as { Properties: { ExplicitAuthFlows?: string[] } }).Properties.ExplicitAuthFlows?.includes(
-        'ALLOW_USER_PASSWORD_AUTH',
-      ),
-    ) as { Properties: { UserPoolId: string } };
+    const clients = Object.entries(template.findResources('AWS::Cognito::UserPoolClient')) as [
+      string,
+      { Properties: { UserPoolId: string } },
+    ][];
+    const staffClient = clients.find(([id]) => id.includes('StaffClient'))?.[1] as {
+      Properties: { UserPoolId: string };
+    };
+    // The enrolment client is the customers': it stays in the user pool.
+    expect(clients.find(([id]) => id.includes('EnrollClient'))?.[1].Properties.UserPoolId).toBe(
+      'eu-west-1_Customers1',
+    );
     expect(staffClient.Properties.UserPoolId).toBe('eu-west-1_StaffSso1');
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       JwtConfiguration: Match.objectLike({

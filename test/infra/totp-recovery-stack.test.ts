@@ -209,18 +209,41 @@ describe('the deployed stack', () => {
     }
   });
 
-  it('puts the JWT authorizer on exactly the staff routes', () => {
+  it('puts the staff JWT authorizer on exactly the staff routes, and the user one on a user’s own routes', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(apiRoutes.map((r) => r.routeKey).sort());
+    const authorizers = Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Authorizer').map(([id, r]) => [id, String(r.Properties.Name)]),
+    );
     for (const route of routes) {
       const spec = apiRoutes.find((r) => r.routeKey === route.RouteKey);
       expect(route.AuthorizationType ?? 'NONE', String(route.RouteKey)).toBe(
-        spec?.auth === 'cognito-jwt' ? 'JWT' : 'NONE',
+        spec?.auth === 'none' ? 'NONE' : 'JWT',
       );
+      if (spec?.auth !== 'none') {
+        const authorizer = authorizers[(route.AuthorizerId as { Ref: string }).Ref];
+        expect(authorizer, String(route.RouteKey)).toBe(
+          spec?.auth === 'cognito-jwt' ? 'StaffJwt' : 'UserJwt',
+        );
+      }
     }
+    expect(apiRoutes.filter((r) => r.auth === 'user-jwt').map((r) => r.routeKey)).toEqual([
+      'POST /recovery-codes',
+      'GET /recovery-codes/status',
+    ]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
-      JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz' },
+      Name: 'StaffJwt',
+      JwtConfiguration: Match.objectLike({
+        Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz',
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      Name: 'UserJwt',
+      JwtConfiguration: Match.objectLike({
+        Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz',
+      }),
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -322,14 +345,17 @@ describe('the deployed stack', () => {
     expect(states.flatMap((s) => s.actions)).toEqual(states.map(() => 'states:SendTaskSuccess'));
   });
 
-  it('keeps the pepper in a generated secret that only code-hashing functions read', () => {
+  it('keeps the pepper in a generated secret that only functions hashing codes or links read', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
     });
     const readers = statements()
       .filter((s) => s.actions.includes('secretsmanager:GetSecretValue'))
       .map((s) => s.policy);
-    expect(readers.every((id) => /issuecode|confirmrecovery|cancelrecovery/.test(id))).toBe(true);
+    expect(readers.length).toBeGreaterThan(0);
+    expect(
+      readers.every((id) => /issuecode|confirmrecovery|cancelrecovery|startrecovery|recoverycodes/.test(id)),
+    ).toBe(true);
   });
 });
 

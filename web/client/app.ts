@@ -3,6 +3,7 @@
 // also signs staff in against Cognito).
 
 import { auditViewer } from './audit';
+import { enrolment } from './enroll';
 import { supportConsole } from './support';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -41,10 +42,21 @@ function requestForm() {
   const identifier = byId<HTMLInputElement>('identifier');
   const password = byId<HTMLInputElement>('password');
   const lostPassword = byId<HTMLInputElement>('lost-password');
+  const hasCode = byId<HTMLInputElement>('has-recovery-code');
+  const recoveryCode = byId<HTMLInputElement>('recovery-code');
   lostPassword.addEventListener('change', () => {
     byId<HTMLElement>('password-field').hidden = lostPassword.checked;
     password.disabled = lostPassword.checked;
+    // A recovery code goes with the password: without it, support reviews the request instead.
+    byId<HTMLElement>('recovery-code-choice').hidden = lostPassword.checked;
+    if (lostPassword.checked) hasCode.checked = false;
+    byId<HTMLElement>('recovery-code-field').hidden = !hasCode.checked;
     fieldError(password, 'password-error', undefined);
+  });
+  hasCode.addEventListener('change', () => {
+    byId<HTMLElement>('recovery-code-field').hidden = !hasCode.checked;
+    fieldError(recoveryCode, 'recovery-code-error', undefined);
+    if (hasCode.checked) recoveryCode.focus();
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -58,23 +70,35 @@ function requestForm() {
         ? undefined
         : 'Enter your password, or tick "I also lost my password".',
     );
+    const withCode = needsPassword && hasCode.checked;
+    fieldError(
+      recoveryCode,
+      'recovery-code-error',
+      !withCode || recoveryCode.value.trim() ? undefined : 'Enter one of your recovery codes.',
+    );
     fieldError(undefined, 'form-error', undefined);
     if (!id) return identifier.focus();
     if (needsPassword && !password.value) return password.focus();
+    if (withCode && !recoveryCode.value.trim()) return recoveryCode.focus();
     const button = form.querySelector('button') as HTMLButtonElement;
     button.disabled = true;
     try {
-      const proof = needsPassword ? { password: password.value } : { lostPassword: true };
+      const proof = needsPassword
+        ? { password: password.value, ...(withCode ? { recoveryCode: recoveryCode.value.trim() } : {}) }
+        : { lostPassword: true };
       const body = id.includes('@') ? { email: id, ...proof } : { username: id, ...proof };
       const { status, json, retryAfter } = await post('/recoveries', body);
       if (status === 202) {
-        window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}`);
+        const left = typeof json.recoveryCodesLeft === 'number' ? `?codesLeft=${json.recoveryCodesLeft}` : '';
+        window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}${left}`);
         return;
       }
       const minutes = Math.max(1, Math.ceil(retryAfter / 60));
       const message =
         status === 401
-          ? 'That username or password is not right.'
+          ? withCode
+            ? 'That username, password or recovery code is not right.'
+            : 'That username or password is not right.'
           : status === 409
             ? 'This account has no authenticator app to remove. You can sign in with your password alone.'
             : status === 429
@@ -89,7 +113,7 @@ function requestForm() {
 
 const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
   COMPLETED: {
-    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: sign in (use “Forgot password” first if you lost it too) and set up your new authenticator when asked.',
+    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: set up your new authenticator (use “Forgot password” first if you lost your password too).',
     tone: 'done',
   },
   SIGN_OUT_INCOMPLETE: {
@@ -115,13 +139,39 @@ const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
   },
 };
 
-function showState(text: string, tone: '' | 'done' | 'stopped' = '') {
+/** Each state's own heading: the page says where the request stands, not "check your email". */
+const HEADINGS: Record<string, string> = {
+  CODE_SENT: 'Check your email',
+  CONFIRMED: 'Removing your old authenticator',
+  AWAITING_APPROVAL: 'Waiting for our support team',
+  COOLING_DOWN: 'Approved: removal scheduled',
+  COMPLETED: 'Your old authenticator is removed',
+  SIGN_OUT_INCOMPLETE: 'Your old authenticator is removed',
+  EXPIRED: 'This request expired',
+  LOCKED: 'This request is locked',
+  CANCELLED: 'This request was cancelled',
+  DENIED: 'This request was declined',
+  FAILED: 'This request could not be completed',
+};
+
+function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = '') {
+  const heading = document.querySelector('h1');
+  if (heading && HEADINGS[status]) heading.textContent = HEADINGS[status];
   const state = byId<HTMLElement>('state');
   state.className = `status ${tone}`.trim();
   state.innerHTML = '';
   const paragraph = document.createElement('p');
   paragraph.textContent = text;
   state.append(paragraph);
+  if (tone === 'done') {
+    const next = document.createElement('p');
+    const enrol = document.createElement('a');
+    enrol.href = '/enroll';
+    enrol.className = 'button';
+    enrol.textContent = 'Set up your new authenticator';
+    next.append(enrol);
+    state.append(next);
+  }
   if (tone) {
     const again = document.createElement('p');
     const link = document.createElement('a');
@@ -152,9 +202,16 @@ function confirmForm() {
     window.clearInterval(timer);
     form.hidden = true;
     const final = FINAL[status];
-    if (final) return showState(final.text, final.tone);
+    if (final) {
+      const left = new URLSearchParams(window.location.search).get('codesLeft');
+      const codes =
+        final.tone === 'done' && left !== null
+          ? ` You used a recovery code: ${left} ${left === '1' ? 'is' : 'are'} left. Make a new set once your new authenticator is set up.`
+          : '';
+      return showState(`${final.text}${codes}`, final.tone, status);
+    }
     if (status === 'CODE_SENT') {
-      showState('We sent an 8-digit code to the email address on your account. Enter it below.');
+      showState('We sent an 8-digit code to the email address on your account. Enter it below.', '', status);
       form.hidden = false;
       expiresAt = Date.parse(String(json.codeExpiresAt ?? '')) || 0;
       if (expiresAt) {
@@ -165,7 +222,9 @@ function confirmForm() {
     }
     if (status === 'AWAITING_APPROVAL') {
       showState(
-        'Your code was right. A person in our support team is checking the request; we will email you when it is done.',
+        'A person in our support team is checking the request; we will email you when it is done. This page updates by itself.',
+        '',
+        status,
       );
       window.setTimeout(() => void refresh(), 5000);
       return;
@@ -174,12 +233,14 @@ function confirmForm() {
       const at = new Date(String(json.resetAt ?? ''));
       showState(
         `Approved. Your authenticator will be removed at ${at.toLocaleString()}. If this was not you, use the cancel link from the email before then.`,
+        '',
+        status,
       );
       window.setTimeout(() => void refresh(), 5000);
       return;
     }
     if (status === 'CONFIRMED') {
-      showState('Code accepted. Removing your old authenticator…');
+      showState('Accepted. Removing your old authenticator…', '', status);
       window.setTimeout(() => void refresh(), 1000);
       return;
     }
@@ -246,3 +307,4 @@ if (page === 'confirm') confirmForm();
 if (page === 'cancel') cancelButton();
 if (page === 'support') supportConsole(main);
 if (page === 'audit') auditViewer(main);
+if (page === 'enroll') enrolment(main);

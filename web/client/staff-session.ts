@@ -2,6 +2,8 @@
 // Staff sign-in shared by the support console and the audit viewer: USER_PASSWORD_AUTH against the
 // pool, then the TOTP challenge. The access token lives in page memory only: a reload signs out.
 
+import { claimsOf, cognitoCaller } from './cognito';
+
 type Json = Record<string, unknown>;
 
 export interface StaffSession {
@@ -34,24 +36,7 @@ export function staffSession(
   let token = '';
   let session = '';
 
-  async function cognito(operation: string, body: Json): Promise<Json> {
-    const response = await fetch(cognitoUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
-      },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json().catch(() => ({}))) as Json;
-    if (!response.ok)
-      throw new Error(
-        String(json.__type ?? 'Error')
-          .split('#')
-          .pop(),
-      );
-    return json;
-  }
+  const cognito = cognitoCaller(cognitoUrl);
 
   const showError = (message: string | undefined) => {
     error.textContent = message ?? '';
@@ -60,8 +45,7 @@ export function staffSession(
 
   function signedIn(result: Json) {
     token = String((result.AuthenticationResult as Json | undefined)?.AccessToken ?? '');
-    const payload = token.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? '';
-    const claims = JSON.parse(atob(payload)) as Json;
+    const claims = claimsOf(token);
     password.value = '';
     code.value = '';
     codeField.hidden = true;
