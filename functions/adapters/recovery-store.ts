@@ -52,6 +52,9 @@ export interface RecoveryRequest {
   readonly signals?: RequestSignals;
   readonly accountCreatedAt?: string;
   readonly emailChangedAt?: string;
+  /** How the user reads times (Cognito `zoneinfo`, `locale`), copied when the user is looked up. */
+  readonly zoneinfo?: string;
+  readonly locale?: string;
 }
 
 /** Risk signals known only when the request arrives. */
@@ -364,6 +367,8 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           | 'groups'
           | 'accountCreatedAt'
           | 'emailChangedAt'
+          | 'zoneinfo'
+          | 'locale'
           | 'risk'
           | 'needsApproval'
         >

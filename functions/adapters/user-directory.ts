@@ -30,6 +30,9 @@ export interface DirectoryUser {
   readonly status: string;
   readonly mfa: readonly string[];
   readonly createdAt?: string;
+  /** Cognito's standard `zoneinfo` and `locale` attributes, when the account has them. */
+  readonly zoneinfo?: string;
+  readonly locale?: string;
   /** The pool's custom attributes (`custom:*`) of the user. */
   readonly customAttributes: Readonly<Record<string, string>>;
 }
@@ -131,6 +134,8 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           status: user.UserStatus ?? 'UNKNOWN',
           mfa: user.UserMFASettingList ?? [],
           createdAt: user.UserCreateDate?.toISOString(),
+          ...(attribute('zoneinfo') ? { zoneinfo: attribute('zoneinfo') as string } : {}),
+          ...(attribute('locale') ? { locale: attribute('locale') as string } : {}),
           customAttributes: Object.fromEntries(
             (user.UserAttributes ?? [])
               .filter((a) => a.Name?.startsWith('custom:') && a.Value !== undefined)

@@ -22,6 +22,51 @@ function message(
   return { to, subject, text, html } satisfies EmailMessage;
 }
 
+/** What is known of how the reader reads times: Cognito's `zoneinfo` and `locale` attributes. */
+export interface Reader {
+  readonly timeZone?: string | undefined;
+  readonly locale?: string | undefined;
+}
+
+const supportedTimeZone = (zone: string | undefined) => {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+};
+
+const supportedLocale = (locale: string | undefined) => {
+  if (!locale) return undefined;
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([locale.replace('_', '-')])[0];
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A time as the reader reads it: in their time zone and locale when the account has them (an
+ * unknown or malformed value falls back), else in UTC; the zone is always named.
+ */
+export function formatTime(at: Date, reader: Reader = {}): string {
+  return new Intl.DateTimeFormat(supportedLocale(reader.locale) ?? 'en-GB', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone: supportedTimeZone(reader.timeZone) ?? 'UTC',
+    timeZoneName: 'short',
+  }).format(at);
+}
+
+/** `1 minute`, `5 minutes`: English plural rules. */
+export const minutesText = (count: number) =>
+  `${count} ${new Intl.PluralRules('en').select(count) === 'one' ? 'minute' : 'minutes'}`;
+
 /** Formats a code for reading aloud and typing: `1234 5678`. */
 export const spacedCode = (code: string) => `${code.slice(0, 4)} ${code.slice(4)}`;
 
@@ -32,6 +77,7 @@ export function codeEmail(input: {
   expiresAt: Date;
   confirmUrl: string;
   cancelUrl: string;
+  reader?: Reader;
 }): EmailMessage {
   const minutes = Math.max(1, Math.round((input.expiresAt.getTime() - Date.now()) / 60_000));
   return message(
@@ -39,7 +85,7 @@ export function codeEmail(input: {
     'Your code to remove your lost authenticator',
     [
       'Someone (hopefully you) asked to remove the authenticator app from your account because the device was lost.',
-      `Your code is ${spacedCode(input.code)}. It works once and expires in ${minutes} minutes (${input.expiresAt.toISOString()}).`,
+      `Your code is ${spacedCode(input.code)}. It works once and expires in ${minutesText(minutes)} (${formatTime(input.expiresAt, input.reader)}).`,
       `Enter it on the page where you made the request: ${input.confirmUrl}`,
       'Never share this code. Support staff will never ask you for it.',
       'If this was not you, your password may be known to someone else: cancel the request with the link below and change your password.',
@@ -122,12 +168,17 @@ export function approvalRequestedEmail(
 }
 
 /** To the user: the factor will be removed at an exact time unless they cancel. */
-export function coolDownEmail(to: string, resetAt: string, statusUrl: string): EmailMessage {
+export function coolDownEmail(
+  to: string,
+  resetAt: string,
+  statusUrl: string,
+  reader: Reader = {},
+): EmailMessage {
   return message(
     to,
     'Your authenticator will be removed soon',
     [
-      `Your request was approved. Your authenticator will be removed at ${resetAt} (UTC).`,
+      `Your request was approved. Your authenticator will be removed at ${formatTime(new Date(resetAt), reader)}.`,
       'If this was not you, use the cancel link from the first email before then, and change your password.',
     ],
     { text: 'See the state of your request', url: statusUrl },

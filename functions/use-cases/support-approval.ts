@@ -123,6 +123,7 @@ export async function startCoolDown(
         request.email,
         request.resetAt,
         `${deps.publicBaseUrl.replace(/\/$/, '')}/recover/${request.requestId}`,
+        { timeZone: request.zoneinfo, locale: request.locale },
       ),
     );
   }

@@ -70,6 +70,8 @@ export async function lookUpUser(
       groups,
       ...(user.createdAt ? { accountCreatedAt: user.createdAt } : {}),
       ...(emailChangedAt ? { emailChangedAt } : {}),
+      ...(user.zoneinfo ? { zoneinfo: user.zoneinfo.slice(0, 64) } : {}),
+      ...(user.locale ? { locale: user.locale.slice(0, 35) } : {}),
     });
   }
   await deps.audit.append({
@@ -178,6 +180,7 @@ export async function issueCode(
       expiresAt: new Date(expiresAt * 1000),
       confirmUrl: `${base}/recover/${input.requestId}`,
       cancelUrl: `${base}/recover/${input.requestId}/cancel#token=${cancelToken}`,
+      reader: { timeZone: request.zoneinfo, locale: request.locale },
     }),
   );
 }

@@ -1,5 +1,6 @@
 import {
   AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
   GetUserCommand,
   InitiateAuthCommand,
   SetUserPoolMfaConfigCommand,
@@ -83,6 +84,27 @@ describe('recovering a lost authenticator in an MFA-required (ON) pool', () => {
       'RecoveryCompleted',
     ]);
     expect(records.filter((r) => r.terminal)).toEqual([expect.objectContaining({ terminal: 'COMPLETED' })]);
+  });
+
+  it('gives the code’s expiry in the user’s time zone and locale (Cognito zoneinfo and locale), and links the completion email to /enroll', async () => {
+    const user = await createUser(cognito, stack);
+    await cognito.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: stack.userPoolId,
+        Username: user.username,
+        UserAttributes: [
+          { Name: 'zoneinfo', Value: 'Asia/Tokyo' },
+          { Name: 'locale', Value: 'ja-JP' },
+        ],
+      }),
+    );
+    await recover(user);
+    const codeEmail = await mail.waitFor(user.email, CODE_SUBJECT);
+    expect(codeEmail.body.text).toMatch(
+      /expires in \d+ minutes? \(\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST\)/,
+    );
+    const done = await mail.waitFor(user.email, /was removed from your account/);
+    expect(done.body.text).toContain(`Set up your new authenticator: ${stack.apiUrl}/enroll`);
   });
 
   it('leaves the user with no TOTP factor when read back with AdminGetUser', async () => {
