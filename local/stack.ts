@@ -291,6 +291,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STAFF_USER_POOL_ID: staffPool.userPoolId,
       STAFF_CLIENT_ID: staffPool.userPoolClientId,
       ENROLL_CLIENT_ID: pool.enrollClientId,
+      // The operator's brand and support contact, as a deployment would set them.
+      PRODUCT_NAME: 'Example App',
+      SUPPORT_URL: 'https://support.example.com/',
+      SUPPORT_CONTACT_EMAIL: 'help@example.com',
       RISK_POLICY: JSON.stringify(riskPolicy),
       // The emulators share this machine's cores with everything else; under a load test a call can
       // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.

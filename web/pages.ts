@@ -9,6 +9,9 @@ const escapeHtml = (text: string) =>
 export interface PageOptions {
   /** Shown on local pages only, so a newcomer finds the emailed code. */
   readonly mailboxUrl?: string;
+  /** Where users reach support: every dead end shows them. */
+  readonly supportUrl?: string;
+  readonly supportEmail?: string;
 }
 
 function layout(
@@ -18,7 +21,11 @@ function layout(
   options: PageOptions,
   data: Record<string, string> = {},
 ) {
-  const attributes = Object.entries({ page, ...data })
+  const support = {
+    ...(options.supportUrl ? { 'support-url': options.supportUrl } : {}),
+    ...(options.supportEmail ? { 'support-email': options.supportEmail } : {}),
+  };
+  const attributes = Object.entries({ page, ...support, ...data })
     .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
     .join('');
   const local = options.mailboxUrl

@@ -1,4 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type Signature, signed } from '../domain/emails';
 import { rethrowTransient } from './aws-errors';
 
 export interface EmailMessage {
@@ -8,14 +9,25 @@ export interface EmailMessage {
   readonly html: string;
 }
 
-/** Sends email through SES v2. The body may carry a code: never log a message. */
-export function createMailer(ses: SESv2Client, fromAddress: string) {
+/** `"Product" <address>` when a plain product name is set; a name SES would need encoded is left out. */
+const sender = (address: string, productName: string | undefined) =>
+  productName && /^[\x20-\x7e]+$/.test(productName) && !/["\\]/.test(productName)
+    ? `"${productName}" <${address}>`
+    : address;
+
+/**
+ * Sends email through SES v2, signed with the operator's product name and support contact. The
+ * body may carry a code: never log a message.
+ */
+export function createMailer(ses: SESv2Client, fromAddress: string, signature: Signature = {}) {
+  const from = sender(fromAddress, signature.productName);
   return {
-    async send(message: EmailMessage): Promise<void> {
+    async send(unsigned: EmailMessage): Promise<void> {
+      const message = signed(unsigned, signature);
       await ses
         .send(
           new SendEmailCommand({
-            FromEmailAddress: fromAddress,
+            FromEmailAddress: from,
             Destination: { ToAddresses: [message.to] },
             Content: {
               Simple: {

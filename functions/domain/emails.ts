@@ -22,6 +22,36 @@ function message(
   return { to, subject, text, html } satisfies EmailMessage;
 }
 
+/** How the operator signs every email: their product's name and where users reach support. */
+export interface Signature {
+  readonly productName?: string | undefined;
+  readonly supportUrl?: string | undefined;
+  readonly supportEmail?: string | undefined;
+}
+
+/** The support line of every email and dead-end page, or undefined when no contact is configured. */
+export function supportLine(signature: Signature): string | undefined {
+  const ways = [signature.supportUrl, signature.supportEmail].filter(Boolean);
+  return ways.length > 0 ? `Need help? Contact support: ${ways.join(' or ')}.` : undefined;
+}
+
+/** Adds the operator's signature to a message: the support line and the product's name. */
+export function signed(email: EmailMessage, signature: Signature): EmailMessage {
+  const lines = [
+    supportLine(signature),
+    signature.productName ? `— ${signature.productName}` : undefined,
+  ].filter((line): line is string => line !== undefined);
+  if (lines.length === 0) return email;
+  return {
+    ...email,
+    text: `${email.text}\n\n${lines.join('\n')}`,
+    html: email.html.replace(
+      '</body>',
+      `${lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}</body>`,
+    ),
+  };
+}
+
 /** What is known of how the reader reads times: Cognito's `zoneinfo` and `locale` attributes. */
 export interface Reader {
   readonly timeZone?: string | undefined;

@@ -12,8 +12,20 @@ import {
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 
-const config = loadConfig(['mailboxUrl', 'staffClientId', 'enrollClientId', 'productName', 'appSignInUrl']);
-const options = config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {};
+const config = loadConfig([
+  'mailboxUrl',
+  'staffClientId',
+  'enrollClientId',
+  'productName',
+  'appSignInUrl',
+  'supportUrl',
+  'supportContactEmail',
+]);
+const options = {
+  ...(config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {}),
+  ...(config.supportUrl ? { supportUrl: config.supportUrl } : {}),
+  ...(config.supportContactEmail ? { supportEmail: config.supportContactEmail } : {}),
+};
 // Staff sign in straight against Cognito from the console page: the only other origin any page may call.
 const cognitoUrl = config.endpoints.cognito ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
 const assets: Record<string, { type: string; body: string }> = {

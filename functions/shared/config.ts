@@ -62,6 +62,10 @@ const settingsSchema = z.object({
   productName: z.string().trim().min(1).max(64).optional(),
   /** The operator's sign-in page, offered once a user has set up a new authenticator. */
   appSignInUrl: z.string().url().optional(),
+  /** Where users reach support (a page): shown on every dead end and in every email. */
+  supportUrl: z.string().url().optional(),
+  /** The address users write to for support: shown on every dead end and in every email. */
+  supportContactEmail: z.string().email().optional(),
   /** Local stack only: the mailbox link the pages show. */
   mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
@@ -106,6 +110,8 @@ const environmentNames: Record<SettingName, string> = {
   enrollClientId: 'ENROLL_CLIENT_ID',
   productName: 'PRODUCT_NAME',
   appSignInUrl: 'APP_SIGN_IN_URL',
+  supportUrl: 'SUPPORT_URL',
+  supportContactEmail: 'SUPPORT_CONTACT_EMAIL',
   auditorGroup: 'AUDITOR_GROUP',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
 };

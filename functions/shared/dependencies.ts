@@ -16,7 +16,7 @@ import { secretsClient } from '../clients/secrets-manager';
 import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
 import { metricsOf } from '../domain/business-metrics';
-import type { Settings } from './config';
+import { loadConfig, type Settings } from './config';
 import { publishMetric } from './observability';
 
 type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName'>;
@@ -59,8 +59,15 @@ export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName
 export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>) =>
   createUserDirectory(cognitoClient(config), config.userPoolId);
 
-export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
-  createMailer(sesClient(config), config.fromAddress);
+export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) => {
+  // The signature every email carries, read with the rest of the configuration (all optional).
+  const brand = loadConfig(['productName', 'supportUrl', 'supportContactEmail']);
+  return createMailer(sesClient(config), config.fromAddress, {
+    productName: brand.productName,
+    supportUrl: brand.supportUrl,
+    supportEmail: brand.supportContactEmail,
+  });
+};
 
 export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
   createWorkflow(sfnClient(config), config.stateMachineArn);

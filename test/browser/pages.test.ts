@@ -111,6 +111,15 @@ describe('the lost-device pages, in Chromium', () => {
     await page.goto(`${stack.apiUrl}/recover/${requestId}`);
     await expect.poll(() => page.locator('#state').textContent(), { timeout: 15_000 }).toContain('expired');
     expect(await page.locator('#confirm-form').isHidden()).toBe(true);
+    // A dead end: its own heading, and the operator's support contact.
+    expect(await page.locator('h1').textContent()).toBe('This request expired');
+    expect(await page.locator('.support-contact').textContent()).toBe(
+      'Need help? Contact support: the support page or help@example.com.',
+    );
+    expect(await page.getByRole('link', { name: 'help@example.com' }).getAttribute('href')).toBe(
+      'mailto:help@example.com',
+    );
+    expect(await axeViolations(page)).toEqual([]);
     await screenshots(page, 'expired');
   }, 60_000);
 

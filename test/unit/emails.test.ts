@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { codeEmail, formatTime, minutesText, totpRemovedEmail } from '../../functions/domain/emails';
+import {
+  codeEmail,
+  formatTime,
+  lockedEmail,
+  minutesText,
+  signed,
+  totpRemovedEmail,
+} from '../../functions/domain/emails';
 
 const at = new Date('2026-12-07T15:50:00.000Z');
 
@@ -34,5 +41,19 @@ describe('the emails', () => {
     const email = totpRemovedEmail('a@example.com', { enrollUrl: 'https://x/enroll' });
     expect(email.text).toContain('Set up your new authenticator: https://x/enroll');
     expect(email.html).toContain('href="https://x/enroll"');
+  });
+
+  it('carry the product’s name and the support contact, in text and HTML; nothing when none is set', () => {
+    const plain = lockedEmail('a@example.com');
+    expect(signed(plain, {})).toEqual(plain);
+    const email = signed(plain, {
+      productName: 'Example App',
+      supportUrl: 'https://support.example.com/',
+      supportEmail: 'help@example.com',
+    });
+    expect(email.text).toMatch(
+      /Need help\? Contact support: https:\/\/support\.example\.com\/ or help@example\.com\.\n— Example App$/,
+    );
+    expect(email.html).toContain('<p>— Example App</p></body>');
   });
 });

@@ -139,6 +139,33 @@ const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
   },
 };
 
+/** "Need help? Contact support: ..." with the operator's page and address, when configured. */
+function supportContact(): HTMLParagraphElement | undefined {
+  const ways: HTMLAnchorElement[] = [];
+  if (main.dataset.supportUrl) {
+    const link = document.createElement('a');
+    link.href = main.dataset.supportUrl;
+    link.textContent = 'the support page';
+    ways.push(link);
+  }
+  if (main.dataset.supportEmail) {
+    const link = document.createElement('a');
+    link.href = `mailto:${main.dataset.supportEmail}`;
+    link.textContent = main.dataset.supportEmail;
+    ways.push(link);
+  }
+  if (ways.length === 0) return undefined;
+  const help = document.createElement('p');
+  help.className = 'support-contact';
+  help.append('Need help? Contact support: ');
+  ways.forEach((way, index) => {
+    if (index > 0) help.append(' or ');
+    help.append(way);
+  });
+  help.append('.');
+  return help;
+}
+
 /** Each state's own heading: the page says where the request stands, not "check your email". */
 const HEADINGS: Record<string, string> = {
   CODE_SENT: 'Check your email',
@@ -172,6 +199,10 @@ function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = ''
     next.append(enrol);
     state.append(next);
   }
+  if (tone === 'stopped') {
+    const help = supportContact();
+    if (help) state.append(help);
+  }
   if (tone) {
     const again = document.createElement('p');
     const link = document.createElement('a');
@@ -180,6 +211,26 @@ function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = ''
     again.append(link);
     state.append(again);
   }
+}
+
+// After this long without a code, the page says what may have happened, revealing nothing of the account.
+const NO_EMAIL_HELP_MS = 3 * 60_000;
+let noEmailTimer: number | undefined;
+
+/** Guidance for a code that does not come: the same words whether or not anything was sent. */
+function noEmailHelp() {
+  window.clearTimeout(noEmailTimer);
+  noEmailTimer = window.setTimeout(() => {
+    const state = byId<HTMLElement>('state');
+    if (state.querySelector('.no-email')) return;
+    const help = document.createElement('p');
+    help.className = 'no-email';
+    help.textContent =
+      'No email yet? Look in your spam folder. The code goes only to a verified email address of the account, and only when the account can be recovered this way: if you typed another address, or the account has none, no email comes.';
+    state.append(help);
+    const contact = supportContact();
+    if (contact) state.append(contact);
+  }, NO_EMAIL_HELP_MS);
 }
 
 function confirmForm() {
@@ -211,7 +262,12 @@ function confirmForm() {
       return showState(`${final.text}${codes}`, final.tone, status);
     }
     if (status === 'CODE_SENT') {
-      showState('We sent an 8-digit code to the email address on your account. Enter it below.', '', status);
+      showState(
+        'If the account can be recovered this way, an 8-digit code is on its way to its verified email address. Enter it below.',
+        '',
+        status,
+      );
+      noEmailHelp();
       form.hidden = false;
       expiresAt = Date.parse(String(json.codeExpiresAt ?? '')) || 0;
       if (expiresAt) {
