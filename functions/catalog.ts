@@ -131,6 +131,7 @@ export const apiRoutes: readonly RouteSpec[] = [
   },
   { routeKey: 'POST /recovery-codes', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'GET /recovery-codes/status', functionName: 'recovery-codes', auth: 'user-jwt' },
+  { routeKey: 'POST /authenticator-notices', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'GET /audit/events', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/export', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/verify', functionName: 'audit-api', auth: 'cognito-jwt' },

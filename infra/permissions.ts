@@ -17,6 +17,7 @@ export type Need =
   | 'ses:send'
   | 'pepper:read'
   | 'events:put'
+  | 'sms:send'
   | `cognito:${CognitoAction}`
   | `staff-cognito:${CognitoAction}`;
 
@@ -37,7 +38,7 @@ const AUDITED: Need[] = ['audit:append', 'events:put'];
 // A workflow step reads its request and moves it on.
 const STEP: Need[] = [...AUDITED, 'recoveries:GetItem', 'recoveries:UpdateItem'];
 // Ending a request also frees its slot (DeleteItem) and keeps its outcome for the next risk check.
-const ENDING: Need[] = [...STEP, 'recoveries:PutItem', 'recoveries:DeleteItem', 'ses:send'];
+const ENDING: Need[] = [...STEP, 'recoveries:PutItem', 'recoveries:DeleteItem', 'ses:send', 'sms:send'];
 
 /**
  * Each function's permissions, derived from the SDK calls its code makes (functions/adapters/) and
@@ -62,7 +63,7 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   web: [],
   'look-up-user': [...STEP, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
   'assess-risk': [...STEP],
-  'issue-code': [...STEP, 'ses:send', 'pepper:read'],
+  'issue-code': [...STEP, 'ses:send', 'sms:send', 'pepper:read'],
   'request-approval': [...STEP, 'recoveries:PutItem', 'ses:send'],
   // Only arms the cool-down's timer and tells the user: the decision before it was audited.
   'start-cool-down': ['recoveries:GetItem', 'recoveries:UpdateItem', 'ses:send'],
@@ -78,7 +79,14 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   ],
   'audit-api': ['audit:read'],
   // The codes item (Get, Put) and the sign-in checked live with GetUser (the token, no IAM action).
-  'recovery-codes': [...AUDITED, 'recoveries:GetItem', 'recoveries:PutItem', 'pepper:read'],
+  'recovery-codes': [
+    ...AUDITED,
+    'recoveries:GetItem',
+    'recoveries:PutItem',
+    'pepper:read',
+    'ses:send',
+    'sms:send',
+  ],
   'remove-totp': [
     ...STEP,
     'cognito:AdminDeleteSoftwareToken',
@@ -120,6 +128,12 @@ export const KEPT_GRANTS: readonly {
     action: 'cognito-idp:AdminGetUser',
     reason:
       'An execution that stopped while REMOVING is checked against the pool before its outcome is told; the reconciled executions of the run stopped elsewhere (the same path of finish-recovery is exercised).',
+  },
+  {
+    principal: 'reconcile-recovery',
+    action: 'sns:Publish',
+    reason:
+      'Texts the ending of a reconciled request to a verified phone; the reconciled requests of the run belong to users without one (finish-recovery texts are exercised).',
   },
   {
     principal: 'sign-out-user',

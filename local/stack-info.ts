@@ -29,7 +29,10 @@ export interface StackInfo {
     readonly stepfunctions: string;
     readonly eventbridge: string;
     readonly secretsmanager: string;
+    readonly sns: string;
   };
+  /** Every text message the product sent (`GET`, JSON `{"messages":[{to,text,at}]}`), as the mailbox for email. */
+  readonly smsUrl: string;
   /** The HMAC pepper's secret in the local Secrets Manager (rotate it with PutSecretValue). */
   readonly pepperSecretArn: string;
   /** Every event the product published to its bus (the local EventBridge recorder). */

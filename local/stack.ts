@@ -27,6 +27,7 @@ import { startSecretsManager } from './secrets-manager';
 import { ensureTable } from './seed/tables';
 import { demoUsers, isStaff, type PoolMfaMode, STAFF_POOL_NAME, seedUserPool } from './seed/user-pool';
 import { startSesLocal } from './ses/ses-local';
+import { startSmsRecorder } from './sns/sms-recorder';
 import type { StackInfo } from './stack-info';
 import { startStepFunctionsHost } from './step-functions';
 import { startCognitoEmulator } from './user-pools';
@@ -180,6 +181,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       writeFileSync(seedFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     }
 
+    // Text messages (SNS Publish to a phone number) are recorded, as the mailbox records email.
+    const sms = await startSmsRecorder();
+    stoppers.push(sms.close);
+
     // The pepper lives in a local Secrets Manager, read by the functions as in AWS (and rotatable).
     const secretsManager = await startSecretsManager({
       region: REGION,
@@ -305,6 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_STEPFUNCTIONS: functionEndpoints.stepfunctions,
       LOCAL_ENDPOINT_EVENTBRIDGE: functionEndpoints.eventbridge,
       LOCAL_ENDPOINT_SECRETSMANAGER: secretsManager.url,
+      LOCAL_ENDPOINT_SNS: sms.url,
       EVENT_BUS_NAME: 'totp-recovery-events',
       // Powertools writes through the console this process captures into logFile; no X-Ray daemon here.
       LOCAL_FUNCTION_LOGS: 'console',
@@ -391,7 +397,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stepfunctions: sfn.url,
         eventbridge: eventBus.url,
         secretsmanager: secretsManager.url,
+        sns: sms.url,
       },
+      smsUrl: `${sms.url}/messages`,
       pepperSecretArn,
       eventsUrl: `${eventBus.url}/events`,
       jwksUrl: `${cognito.url}/${pool.userPoolId}/.well-known/jwks.json`,

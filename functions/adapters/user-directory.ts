@@ -37,6 +37,17 @@ export interface DirectoryUser {
   readonly customAttributes: Readonly<Record<string, string>>;
 }
 
+/** The user behind a valid access token, as GetUser tells it (the token authorises the call, not IAM). */
+export interface SignedInAccount {
+  readonly username: string;
+  readonly sub: string;
+  readonly email?: string;
+  readonly emailVerified: boolean;
+  readonly phoneNumber?: string;
+  readonly phoneVerified: boolean;
+  readonly mfa: readonly string[];
+}
+
 const REJECTIONS = new Set([
   'NotAuthorizedException',
   'UserNotFoundException',
@@ -79,11 +90,21 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
      * Who an access token belongs to, asked of the pool itself (GetUser): undefined when the token is
      * no longer valid (signed out everywhere, revoked, expired, user disabled or deleted).
      */
-    async userOfAccessToken(accessToken: string): Promise<{ username: string; sub: string } | undefined> {
+    async userOfAccessToken(accessToken: string): Promise<SignedInAccount | undefined> {
       try {
         const user = await cognito.send(new GetUserCommand({ AccessToken: accessToken }));
-        const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
-        return user.Username && sub ? { username: user.Username, sub } : undefined;
+        const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
+        const sub = attribute('sub');
+        if (!user.Username || !sub) return undefined;
+        return {
+          username: user.Username,
+          sub,
+          ...(attribute('email') ? { email: attribute('email') as string } : {}),
+          emailVerified: attribute('email_verified') === 'true',
+          ...(attribute('phone_number') ? { phoneNumber: attribute('phone_number') as string } : {}),
+          phoneVerified: attribute('phone_number_verified') === 'true',
+          mfa: user.UserMFASettingList ?? [],
+        };
       } catch (error) {
         if (['NotAuthorizedException', 'UserNotFoundException'].includes(awsErrorName(error) ?? '')) {
           return undefined;

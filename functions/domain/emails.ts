@@ -221,3 +221,11 @@ export function deniedEmail(to: string): EmailMessage {
     'If it was you, please contact support so we can help you another way.',
   ]);
 }
+
+/** Every channel is told when a new authenticator is bound to the account. */
+export function newAuthenticatorEmail(to: string): EmailMessage {
+  return message(to, 'A new authenticator app was added to your account', [
+    'A new authenticator app was just set up for your account.',
+    'If this was not you, contact support at once and change your password.',
+  ]);
+}

@@ -1,6 +1,13 @@
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
-import { auditLogFrom, mailerFrom, pepperFrom, recoveryStoreFrom, systemClock } from '../shared/dependencies';
+import {
+  auditLogFrom,
+  mailerFrom,
+  pepperFrom,
+  recoveryStoreFrom,
+  systemClock,
+  texterFrom,
+} from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { issueCode } from '../use-cases/workflow-steps';
 
@@ -18,6 +25,7 @@ const deps = {
   store: recoveryStoreFrom(config),
   audit: auditLogFrom(config),
   mailer: mailerFrom(config),
+  texter: texterFrom(config),
   pepper: pepperFrom(config),
   clock: systemClock,
   codeTtlSeconds: config.codeTtlSeconds,

@@ -2,14 +2,21 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loadConfig } from '../shared/config';
 import {
   auditLogFrom,
+  mailerFrom,
   pepperFrom,
   recoveryCodeStoreFrom,
   systemClock,
+  texterFrom,
   userDirectoryFrom,
 } from '../shared/dependencies';
 import { UnauthenticatedError } from '../shared/errors';
 import { httpHandler, jsonResponse } from '../shared/http';
-import { issueRecoveryCodes, recoveryCodeStatus, type SignedInUser } from '../use-cases/recovery-codes';
+import {
+  issueRecoveryCodes,
+  noticeNewAuthenticator,
+  recoveryCodeStatus,
+  type SignedInUser,
+} from '../use-cases/recovery-codes';
 
 const config = loadConfig([
   'recoveryTableName',
@@ -17,6 +24,7 @@ const config = loadConfig([
   'userPoolId',
   'pepperSecretArn',
   'pepperMaxAgeSeconds',
+  'fromAddress',
 ]);
 const deps = {
   codes: recoveryCodeStoreFrom(config),
@@ -24,6 +32,8 @@ const deps = {
   audit: auditLogFrom(config),
   directory: userDirectoryFrom(config),
   clock: systemClock,
+  mailer: mailerFrom(config),
+  texter: texterFrom(config),
 };
 
 /** The user behind the access token the JWT authorizer verified (an app client of the user pool). */
@@ -51,11 +61,14 @@ function signedInUser(event: APIGatewayProxyEventV2WithJWTAuthorizer): SignedInU
   };
 }
 
-/** POST /recovery-codes (a new set, shown once) and GET /recovery-codes/status. */
+/** POST /recovery-codes (a new set, shown once), GET /recovery-codes/status, POST /authenticator-notices. */
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const user = signedInUser(event);
   if (event.routeKey === 'GET /recovery-codes/status') {
     return jsonResponse(200, await recoveryCodeStatus(user.sub, deps));
+  }
+  if (event.routeKey === 'POST /authenticator-notices') {
+    return jsonResponse(202, await noticeNewAuthenticator(user, deps));
   }
   const issued = await issueRecoveryCodes(user, deps);
   return jsonResponse(

@@ -75,6 +75,7 @@ const settingsSchema = z.object({
     stepfunctions: z.string().url().optional(),
     eventbridge: z.string().url().optional(),
     secretsmanager: z.string().url().optional(),
+    sns: z.string().url().optional(),
   }),
 });
 
@@ -137,6 +138,7 @@ export function loadConfig<K extends SettingName>(
       stepfunctions: env.LOCAL_ENDPOINT_STEPFUNCTIONS,
       eventbridge: env.LOCAL_ENDPOINT_EVENTBRIDGE,
       secretsmanager: env.LOCAL_ENDPOINT_SECRETSMANAGER,
+      sns: env.LOCAL_ENDPOINT_SNS,
     },
   };
   const shape: Record<string, z.ZodType> = {

@@ -7,6 +7,7 @@ import { createPepperSource } from '../adapters/pepper';
 import { createRateLimiter } from '../adapters/rate-limiter';
 import { createRecoveryCodeStore } from '../adapters/recovery-code-store';
 import { createRecoveryStore } from '../adapters/recovery-store';
+import { createTexter } from '../adapters/texter';
 import { createUserDirectory } from '../adapters/user-directory';
 import { createWorkflow } from '../adapters/workflow';
 import { cognitoClient } from '../clients/cognito';
@@ -15,6 +16,7 @@ import { eventBridgeClient } from '../clients/eventbridge';
 import { secretsClient } from '../clients/secrets-manager';
 import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
+import { snsClient } from '../clients/sns';
 import { metricsOf } from '../domain/business-metrics';
 import { loadConfig, type Settings } from './config';
 import { publishMetric } from './observability';
@@ -59,15 +61,24 @@ export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName
 export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>) =>
   createUserDirectory(cognitoClient(config), config.userPoolId);
 
-export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) => {
-  // The signature every email carries, read with the rest of the configuration (all optional).
+/** The operator's signature on every email and text: product name and support contact (all optional). */
+const signature = () => {
   const brand = loadConfig(['productName', 'supportUrl', 'supportContactEmail']);
-  return createMailer(sesClient(config), config.fromAddress, {
+  return {
     productName: brand.productName,
     supportUrl: brand.supportUrl,
     supportEmail: brand.supportContactEmail,
-  });
+  };
 };
+
+export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
+  createMailer(sesClient(config), config.fromAddress, signature());
+
+/** Text messages to the account's verified phone number, signed like the emails. */
+export const texterFrom = (config: Base) => ({
+  send: createTexter(snsClient(config)).send,
+  signature: signature(),
+});
 
 export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
   createWorkflow(sfnClient(config), config.stateMachineArn);
@@ -106,6 +117,7 @@ export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfi
   store: recoveryStoreFrom(config),
   audit: auditLogFrom(config),
   mailer: mailerFrom(config),
+  texter: texterFrom(config),
   approvals: approvalStoreFrom(config),
   directory: userDirectoryFrom(config),
   clock: systemClock,

@@ -1,10 +1,14 @@
 import type { AuditLog } from '../adapters/audit-log';
+import type { Mailer } from '../adapters/mailer';
 import type { PepperSource } from '../adapters/pepper';
 import type { RecoveryCodeStatus, RecoveryCodeStore } from '../adapters/recovery-code-store';
+import type { Texter } from '../adapters/texter';
 import type { UserDirectory } from '../adapters/user-directory';
+import { newAuthenticatorEmail } from '../domain/emails';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../domain/recovery-codes';
 import { newRequestId } from '../domain/secrets';
-import { UnauthenticatedError } from '../shared/errors';
+import { newAuthenticatorText, type TextSignature } from '../domain/texts';
+import { InvalidRequestError, UnauthenticatedError } from '../shared/errors';
 
 /** How recent the sign-in behind a token must be to make a new set: a fresh MFA, not an old session. */
 export const FRESH_SIGN_IN_SECONDS = 600;
@@ -26,6 +30,51 @@ export interface RecoveryCodeDeps {
   readonly audit: AuditLog;
   readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
   readonly clock: () => Date;
+}
+
+export interface NoticeDeps {
+  readonly audit: AuditLog;
+  readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  readonly mailer: Mailer;
+  readonly texter?: { readonly send: Texter['send']; readonly signature: TextSignature };
+}
+
+/**
+ * After the user bound a new authenticator (the page did it with Cognito directly): checks with the
+ * token, live, that the account now has TOTP, then tells every channel of the account (NIST: the
+ * binding of a new authenticator is notified) and records it. Nothing is sent for an account
+ * without TOTP, so the route cannot be used to send notices at will.
+ */
+export async function noticeNewAuthenticator(
+  user: SignedInUser,
+  deps: NoticeDeps,
+): Promise<{ notified: number }> {
+  const account = await deps.directory.userOfAccessToken(user.accessToken);
+  if (!account || account.sub !== user.sub)
+    throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');
+  if (!account.mfa.includes('SOFTWARE_TOKEN_MFA')) {
+    throw new InvalidRequestError('This account has no authenticator app to tell about.');
+  }
+  let notified = 0;
+  if (account.email && account.emailVerified) {
+    await deps.mailer.send(newAuthenticatorEmail(account.email));
+    notified += 1;
+  }
+  if (deps.texter && account.phoneNumber && account.phoneVerified) {
+    await deps.texter.send(account.phoneNumber, newAuthenticatorText(deps.texter.signature));
+    notified += 1;
+  }
+  await deps.audit.append({
+    requestId: newRequestId(),
+    type: 'AuthenticatorAdded',
+    actor: `user:${account.username}`,
+    username: account.username,
+    userSub: account.sub,
+    sourceIp: user.sourceIp,
+    userAgent: user.userAgent,
+    details: { channels: notified },
+  });
+  return { notified };
 }
 
 /**

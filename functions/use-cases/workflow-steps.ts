@@ -5,6 +5,7 @@ import type { Mailer } from '../adapters/mailer';
 import type { PepperSource } from '../adapters/pepper';
 import { activeSlotOf } from '../adapters/recovery-keys';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { Texter } from '../adapters/texter';
 import type { UserDirectory } from '../adapters/user-directory';
 import {
   codeEmail,
@@ -28,6 +29,7 @@ import {
 } from '../domain/recovery-state';
 import { assessRisk, emailChangeTime, type RiskAssessment, type RiskPolicy } from '../domain/risk';
 import { cancelTokenFor, hashEmailCode, newCancelSalt, newEmailCode } from '../domain/secrets';
+import { requestEndedText, requestStartedText, type TextSignature } from '../domain/texts';
 import {
   RecoveryNotFoundError,
   RequestNotWaitingError,
@@ -43,6 +45,8 @@ export interface StepDeps {
   readonly audit: AuditLog;
   readonly directory: UserDirectory;
   readonly mailer: Mailer;
+  /** Text messages to the account's verified phone number, with the signature they carry. */
+  readonly texter?: { readonly send: Texter['send']; readonly signature: TextSignature };
   readonly pepper: PepperSource;
   readonly clock: () => Date;
 }
@@ -131,7 +135,7 @@ export async function scoreRisk(
  */
 export async function issueCode(
   input: { readonly requestId: string; readonly taskToken: string },
-  deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'pepper' | 'clock'> & {
+  deps: Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'texter' | 'pepper' | 'clock'> & {
     readonly codeTtlSeconds: number;
     readonly maxAttempts: number;
     readonly publicBaseUrl: string;
@@ -183,6 +187,11 @@ export async function issueCode(
       reader: { timeZone: request.zoneinfo, locale: request.locale },
     }),
   );
+  // Every channel of the account is told (never the code): the verified phone gets the cancel link too.
+  if (deps.texter && request.phoneNumber) {
+    const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelToken}`;
+    await deps.texter.send(request.phoneNumber, requestStartedText(cancelUrl, deps.texter.signature));
+  }
 }
 
 /**
@@ -324,7 +333,7 @@ export interface FinishInput {
   readonly cause?: string;
 }
 
-export type FinishDeps = Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'clock' | 'directory'> & {
+export type FinishDeps = Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'texter' | 'clock' | 'directory'> & {
   readonly approvals: ApprovalStore;
   readonly maxCodeAttempts: number;
   /** Where the pages are: the completion email links to the re-enrolment page. */
@@ -433,6 +442,9 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
   if (request.email && message && !request.notifiedAt) {
     const base = deps.publicBaseUrl?.replace(/\/$/, '');
     await deps.mailer.send(message(request.email, base ? { enrollUrl: `${base}/enroll` } : {}));
+    const text =
+      deps.texter && request.phoneNumber ? requestEndedText(outcome, deps.texter.signature) : undefined;
+    if (deps.texter && request.phoneNumber && text) await deps.texter.send(request.phoneNumber, text);
     await deps.store.markNotified(request.requestId, deps.clock().toISOString());
   }
 }

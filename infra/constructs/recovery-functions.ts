@@ -78,7 +78,8 @@ export class RecoveryFunctions extends Construct {
         Validations.of(fn).acknowledge(
           {
             id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-            reason: 'Active tracing: xray:PutTraceSegments and PutTelemetryRecords accept no resource ARN.',
+            reason:
+              'Active tracing (xray:PutTraceSegments, PutTelemetryRecords) and SMS notices (sns:Publish to a phone number) accept no resource ARN.',
           },
           {
             id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -146,6 +147,10 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
         break;
       case 'events:put':
         allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
+        break;
+      case 'sms:send':
+        // SNS authorises a text to a phone number only on "*": there is no topic to name.
+        allow(['sns:Publish'], ['*']);
         break;
       default:
         break;

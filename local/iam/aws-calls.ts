@@ -273,6 +273,13 @@ export function authorizationsOf(
         };
     }
   }
+  // SNS speaks the AWS Query protocol: a form with Action=...; a text to a phone number names no resource.
+  if (request.method === 'POST' && request.body.startsWith('Action=')) {
+    const form = new URLSearchParams(request.body);
+    const operation = form.get('Action') ?? 'Unknown';
+    const target = form.get('TopicArn') ?? form.get('TargetArn');
+    return { operation, checks: [{ action: `sns:${operation}`, resource: target ?? '*' }] };
+  }
   // SES v2 is a REST API: SendEmail is POST /v2/email/outbound-emails.
   if (request.method === 'POST' && request.path.startsWith('/v2/email/outbound-emails')) {
     const from = String(body.FromEmailAddress ?? '');

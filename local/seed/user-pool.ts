@@ -30,6 +30,8 @@ export interface DemoUser {
   readonly groups: readonly string[];
   /** Whether the seed enrols a TOTP authenticator for the user. */
   readonly totp: boolean;
+  /** A verified phone number: notices also go there by SMS. */
+  readonly phone?: string;
   readonly role: string;
 }
 
@@ -70,6 +72,15 @@ export const demoUsers: readonly DemoUser[] = [
     groups: [PRIVILEGED_GROUP],
     totp: true,
     role: 'privileged user (admins)',
+  },
+  {
+    username: 'peter',
+    email: 'peter@example.com',
+    password: 'Peter-has-a-phone-1',
+    groups: [],
+    totp: true,
+    role: 'regular user with a verified phone (SMS notices)',
+    phone: '+15555550123',
   },
   {
     username: 'nora',
@@ -242,6 +253,12 @@ async function ensureUser(
         UserAttributes: [
           { Name: 'email', Value: user.email },
           { Name: 'email_verified', Value: 'true' },
+          ...(user.phone
+            ? [
+                { Name: 'phone_number', Value: user.phone },
+                { Name: 'phone_number_verified', Value: 'true' },
+              ]
+            : []),
         ],
       }),
     );

@@ -81,6 +81,9 @@ describe('the whole life of a lost authenticator, in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
     await enrolOnPage(page, user, 'enroll-qr');
 
+    // Every channel of the account hears of the new authenticator.
+    await mail.waitFor(user.email, /A new authenticator app was added/);
+
     // 3. She saves recovery codes.
     const codes = await saveCodes(page, 'recovery-codes');
     expect(codes).toHaveLength(10);

@@ -67,6 +67,8 @@ describe('npm start', () => {
       'fromAddress',
       'stateMachineArn',
       'mailboxUrl',
+      'smsUrl',
+      'enrollClientId',
       'eventsUrl',
     ]) {
       expect(info[key], key).toEqual(expect.any(String));
@@ -78,6 +80,7 @@ describe('npm start', () => {
       'eventbridge',
       'secretsmanager',
       'ses',
+      'sns',
       'stepfunctions',
     ]);
     expect(info.pepperSecretArn).toMatch(/^arn:aws:secretsmanager:/);

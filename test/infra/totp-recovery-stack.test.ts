@@ -230,6 +230,7 @@ describe('the deployed stack', () => {
     expect(apiRoutes.filter((r) => r.auth === 'user-jwt').map((r) => r.routeKey)).toEqual([
       'POST /recovery-codes',
       'GET /recovery-codes/status',
+      'POST /authenticator-notices',
     ]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',

@@ -100,7 +100,13 @@ export async function setUpAuthenticatorAtSignIn(
 export async function createUser(
   cognito: CognitoIdentityProviderClient,
   stack: StackInfo,
-  options: { readonly totp?: boolean; readonly groups?: readonly string[]; readonly prefix?: string } = {},
+  options: {
+    readonly totp?: boolean;
+    readonly groups?: readonly string[];
+    readonly prefix?: string;
+    /** A verified phone number (E.164): the account then has a second notice channel. */
+    readonly phone?: string;
+  } = {},
 ): Promise<TestUser> {
   const suffix = randomBytes(5).toString('hex');
   const username = `${options.prefix ?? 'user'}-${suffix}`;
@@ -117,6 +123,12 @@ export async function createUser(
       UserAttributes: [
         { Name: 'email', Value: user.email },
         { Name: 'email_verified', Value: 'true' },
+        ...(options.phone
+          ? [
+              { Name: 'phone_number', Value: options.phone },
+              { Name: 'phone_number_verified', Value: 'true' },
+            ]
+          : []),
       ],
     }),
   );

@@ -6,7 +6,11 @@ import {
   normaliseRecoveryCode,
   RECOVERY_CODE_COUNT,
 } from '../../functions/domain/recovery-codes';
-import { FRESH_SIGN_IN_SECONDS, issueRecoveryCodes } from '../../functions/use-cases/recovery-codes';
+import {
+  FRESH_SIGN_IN_SECONDS,
+  issueRecoveryCodes,
+  noticeNewAuthenticator,
+} from '../../functions/use-cases/recovery-codes';
 
 const pepper = Buffer.alloc(32, 7);
 
@@ -73,7 +77,16 @@ describe('issuing a set', () => {
           },
         } as never,
         directory: {
-          userOfAccessToken: async () => (signedIn ? { username: 'alice', sub: 'sub-a' } : undefined),
+          userOfAccessToken: async () =>
+            signedIn
+              ? {
+                  username: 'alice',
+                  sub: 'sub-a',
+                  emailVerified: true,
+                  phoneVerified: false,
+                  mfa: ['SOFTWARE_TOKEN_MFA'],
+                }
+              : undefined,
         },
         clock: () => new Date(nowSeconds * 1000),
       },
@@ -96,5 +109,41 @@ describe('issuing a set', () => {
       expect.objectContaining({ type: 'RecoveryCodesIssued', details: { count: 10 } }),
     ]);
     expect(JSON.stringify(fresh.events)).not.toContain(issued.codes[0]);
+  });
+});
+
+describe('the notice of a new authenticator', () => {
+  it('is sent only for an account that has TOTP now, to each verified channel, and audited', async () => {
+    const sent: string[] = [];
+    const events: Record<string, unknown>[] = [];
+    const account = {
+      username: 'alice',
+      sub: 'sub-a',
+      email: 'a@example.com',
+      emailVerified: true,
+      phoneNumber: '+15555550100',
+      phoneVerified: true,
+    };
+    const deps = (mfa: string[]) => ({
+      audit: { append: async (event: Record<string, unknown>) => void events.push(event) } as never,
+      directory: { userOfAccessToken: async () => ({ ...account, mfa }) },
+      mailer: { send: async (message: { to: string }) => void sent.push(`mail:${message.to}`) },
+      texter: { send: async (to: string) => void sent.push(`sms:${to}`), signature: {} },
+    });
+    const user = {
+      sub: 'sub-a',
+      username: 'alice',
+      authTime: 0,
+      accessToken: 't',
+      sourceIp: '127.0.0.1',
+      userAgent: 'x',
+    };
+    await expect(noticeNewAuthenticator(user, deps([]))).rejects.toMatchObject({ status: 400 });
+    expect(sent).toEqual([]);
+    expect(await noticeNewAuthenticator(user, deps(['SOFTWARE_TOKEN_MFA']))).toEqual({ notified: 2 });
+    expect(sent).toEqual(['mail:a@example.com', 'sms:+15555550100']);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'AuthenticatorAdded', details: { channels: 2 } }),
+    ]);
   });
 });

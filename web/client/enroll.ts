@@ -213,6 +213,11 @@ export function enrolment(main: HTMLElement): void {
         accessToken = String((done.AuthenticationResult as Json | undefined)?.AccessToken ?? '');
       }
       secret = '';
+      // Every channel of the account hears of the new authenticator; the page does not wait on it.
+      void fetch('/authenticator-notices', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+      }).catch(() => undefined);
       showCodes('Your new authenticator app is set up. Next, save recovery codes for the day you lose it.');
     } catch (failure) {
       const name = failure instanceof CognitoError ? failure.message : '';

@@ -1,0 +1,26 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { rethrowTransient } from './aws-errors';
+
+/**
+ * Sends text messages to a verified phone number through Amazon SNS (`Publish` with a phone
+ * number, transactional). Notices only: no code ever goes by SMS. Never log a message.
+ */
+export function createTexter(sns: SNSClient) {
+  return {
+    async send(phoneNumber: string, text: string): Promise<void> {
+      await sns
+        .send(
+          new PublishCommand({
+            PhoneNumber: phoneNumber,
+            Message: text,
+            MessageAttributes: {
+              'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+            },
+          }),
+        )
+        .catch((error) => rethrowTransient(error, 'Publish'));
+    },
+  };
+}
+
+export type Texter = ReturnType<typeof createTexter>;
