@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -149,8 +149,16 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
         allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
         break;
       case 'sms:send':
-        // SNS authorises a text to a phone number only on "*": there is no topic to name.
+        // SNS authorises a text to a phone number only on "*" (there is no resource to name); the
+        // Deny keeps that "*" from reaching any topic or platform endpoint: phone numbers only.
         allow(['sns:Publish'], ['*']);
+        statements.push(
+          new PolicyStatement({
+            effect: Effect.DENY,
+            actions: ['sns:Publish'],
+            resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+          }),
+        );
         break;
       default:
         break;

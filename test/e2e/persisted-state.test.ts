@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoUsers } from '../../local/seed/user-pool';
 import { startLocalStack } from '../../local/stack';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'totp-recovery-persist-'));
@@ -15,6 +16,8 @@ describe('npm start -- --persist', () => {
     await second.stop();
     expect(second.info.userPoolId).toBe(first.info.userPoolId);
     expect(second.info.users).toEqual(first.info.users);
-    expect(first.info.users.filter((user) => user.totpSecret)).toHaveLength(5);
+    expect(first.info.users.filter((user) => user.totpSecret)).toHaveLength(
+      demoUsers.filter((user) => user.totp).length,
+    );
   });
 });

@@ -200,10 +200,25 @@ describe('the deployed stack', () => {
     expect(deleters.map((s) => s.policy)).toEqual([expect.stringMatching(/removetotp/)]);
   });
 
-  it('uses no wildcard action anywhere, and no wildcard resource outside tracing and log delivery', () => {
-    for (const statement of statements()) {
+  it('uses no wildcard action anywhere, and no wildcard resource outside tracing, log delivery and texts to phone numbers', () => {
+    const all = statements();
+    for (const statement of all) {
       expect(statement.actions.filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
-      if (statement.resources.includes('*')) {
+      if (!statement.resources.includes('*')) continue;
+      if (statement.actions.includes('sns:Publish')) {
+        // A text to a phone number has no resource: the same policy denies every topic and endpoint.
+        expect(statement.actions).toEqual(['sns:Publish']);
+        expect(
+          all.some(
+            (other) =>
+              other.policy === statement.policy &&
+              other.effect === 'Deny' &&
+              other.actions.includes('sns:Publish') &&
+              JSON.stringify(other.resources).includes(':sns:*:*:*'),
+          ),
+          statement.policy,
+        ).toBe(true);
+      } else {
         expect(statement.actions.every((a) => /^(xray|logs):/.test(a))).toBe(true);
       }
     }
