@@ -27,7 +27,10 @@ export type BusinessMetric =
   | 'RecoveriesEndedByReason'
   | 'TimeToComplete'
   | 'ApprovalWait'
-  | 'UnexpectedErrors';
+  | 'UnexpectedErrors'
+  | 'RecoveryCodeSetsIssued'
+  | 'RecoveryCodesUsed'
+  | 'AuthenticatorsAdded';
 
 /** The parts of an audit event the metrics are read from; never a secret. */
 export interface AuditedStep {
@@ -65,6 +68,15 @@ export function metricsOf(event: AuditedStep): MetricPoint[] {
       break;
     case 'CodeRejected':
       points.push(count('WrongCodes'));
+      break;
+    case 'RecoveryCodesIssued':
+      points.push(count('RecoveryCodeSetsIssued'));
+      break;
+    case 'RecoveryCodeUsed':
+      points.push(count('RecoveryCodesUsed'));
+      break;
+    case 'AuthenticatorAdded':
+      points.push(count('AuthenticatorsAdded'));
       break;
     case 'Approved':
       if (event.outcome === 'APPROVED') {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { freshSourceIp, httpClient } from '../support/http-client';
@@ -83,6 +84,17 @@ describe('saved recovery codes', () => {
     expect((await mailbox(stack.endpoints.ses).to(user.email)).map((m) => m.subject)).not.toContainEqual(
       expect.stringMatching(/code to remove/),
     );
+
+    // Counted as business metrics (EMF), like every audited step.
+    const emf = readFileSync(stack.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{"_aws"'));
+    for (const metric of ['RecoveryCodeSetsIssued', 'RecoveryCodesUsed']) {
+      expect(
+        emf.some((line) => line.includes(`"${metric}"`)),
+        metric,
+      ).toBe(true);
+    }
 
     await reEnrol(user);
     const again = await api.post('/recoveries', {

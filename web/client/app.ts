@@ -287,8 +287,16 @@ function confirmForm() {
     }
     if (status === 'COOLING_DOWN') {
       const at = new Date(String(json.resetAt ?? ''));
+      const when = new Intl.DateTimeFormat(undefined, {
+        year: 'numeric',
+        month: 'long',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }).format(at);
       showState(
-        `Approved. Your authenticator will be removed at ${at.toLocaleString()}. If this was not you, use the cancel link from the email before then.`,
+        `Approved. Your authenticator will be removed at ${when}. If this was not you, use the cancel link from the email before then.`,
         '',
         status,
       );
