@@ -72,28 +72,10 @@ export class TotpRecovery extends Construct {
       preventUserExistenceErrors: true,
     });
     // The product's public client for the re-enrolment page: the user signs in from the browser.
-    this.enrollClient = new UserPoolClient(this, 'EnrollClient', {
-      userPool: props.userPool,
-      authFlows: { userPassword: true },
-      generateSecret: false,
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(1),
-    });
+    this.enrollClient = browserClient(this, 'EnrollClient', props.userPool, Duration.hours(1));
     const staffUserPool = props.staffUserPool ?? props.userPool;
     this.staffUserPool = staffUserPool;
-    this.staffClient = new UserPoolClient(this, 'StaffClient', {
-      userPool: staffUserPool,
-      authFlows: { userPassword: true },
-      generateSecret: false,
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-    });
+    this.staffClient = browserClient(this, 'StaffClient', staffUserPool, Duration.hours(12));
 
     const configurationSet = new ConfigurationSet(this, 'Mail', { reputationMetrics: true });
     const domain = props.fromAddress.split('@')[1] as string;
@@ -201,4 +183,26 @@ export class TotpRecovery extends Construct {
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
     });
   }
+}
+
+/**
+ * A public app client that signs people in from the browser with USER_PASSWORD_AUTH: no secret, no
+ * OAuth, no user-existence errors, one-hour tokens; `refreshFor` bounds the session.
+ */
+function browserClient(
+  scope: Construct,
+  id: string,
+  userPool: IUserPool,
+  refreshFor: Duration,
+): UserPoolClient {
+  return new UserPoolClient(scope, id, {
+    userPool,
+    authFlows: { userPassword: true },
+    generateSecret: false,
+    disableOAuth: true,
+    preventUserExistenceErrors: true,
+    accessTokenValidity: Duration.hours(1),
+    idTokenValidity: Duration.hours(1),
+    refreshTokenValidity: refreshFor,
+  });
 }

@@ -49,9 +49,7 @@ export async function noticeNewAuthenticator(
   user: SignedInUser,
   deps: NoticeDeps,
 ): Promise<{ notified: number }> {
-  const account = await deps.directory.userOfAccessToken(user.accessToken);
-  if (!account || account.sub !== user.sub)
-    throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');
+  const account = await liveAccount(user, deps);
   if (!account.mfa.includes('SOFTWARE_TOKEN_MFA')) {
     throw new InvalidRequestError('This account has no authenticator app to tell about.');
   }
@@ -92,9 +90,7 @@ export async function issueRecoveryCodes(
       'Sign in again: new recovery codes need a sign-in from the last 10 minutes.',
     );
   }
-  const live = await deps.directory.userOfAccessToken(user.accessToken);
-  if (!live || live.sub !== user.sub)
-    throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');
+  const live = await liveAccount(user, deps);
   const codes = newRecoveryCodes();
   const pepper = await deps.pepper.current();
   const hashes = codes.map((code) =>
@@ -114,6 +110,17 @@ export async function issueRecoveryCodes(
     details: { count: codes.length },
   });
   return { codes, issuedAt };
+}
+
+/** The account behind the token, now: a signed-out, disabled or deleted user's token gets 401. */
+async function liveAccount(
+  user: SignedInUser,
+  deps: { readonly directory: Pick<UserDirectory, 'userOfAccessToken'> },
+) {
+  const account = await deps.directory.userOfAccessToken(user.accessToken);
+  if (!account || account.sub !== user.sub)
+    throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');
+  return account;
 }
 
 export async function recoveryCodeStatus(

@@ -1,27 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../cli/main';
+import { cliFor } from '../support/cli';
 import { completedRecovery, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 
 const stack = inject('stack');
-const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-audit-cli-'));
-const stackFile = join(dir, 'stack.json');
-writeFileSync(stackFile, JSON.stringify(stack));
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['--stack-file', stackFile, ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    env: {},
-    cwd: dir,
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = cliFor(stack);
 
 describe('the totp-recovery audit CLI', () => {
   it('lists a request’s events and exports the day as CSV and JSON lines, signed in as the seeded auditor', async () => {
@@ -43,7 +28,7 @@ describe('the totp-recovery audit CLI', () => {
       (await cli(['audit', 'export', '--from', day, '--to', day, '--format', 'csv', '--output', 'day.csv']))
         .code,
     ).toBe(0);
-    const csv = readFileSync(join(dir, 'day.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(cli.cwd, 'day.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toMatch(/^at,requestId,seq/);
     expect(csv.filter((line) => line.includes(requestId))).toHaveLength(chain.length);
     const jsonl = await cli(['audit', 'export', '--from', day, '--to', day]);

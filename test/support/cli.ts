@@ -9,7 +9,7 @@ export function cliFor(stack: StackInfo) {
   const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-cli-'));
   const stackFile = join(dir, 'stack.json');
   writeFileSync(stackFile, JSON.stringify(stack));
-  return async (args: readonly string[]) => {
+  const run = async (args: readonly string[]) => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(['--stack-file', stackFile, ...args], {
@@ -20,4 +20,6 @@ export function cliFor(stack: StackInfo) {
     });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
+  /** The folder the CLI runs in (relative --output files land here). */
+  return Object.assign(run, { cwd: dir });
 }

@@ -7,6 +7,7 @@ import {
   signed,
   totpRemovedEmail,
 } from '../../functions/domain/emails';
+import { requestEndedText, requestStartedText } from '../../functions/domain/texts';
 
 const at = new Date('2026-12-07T15:50:00.000Z');
 
@@ -55,5 +56,23 @@ describe('the emails', () => {
       /Need help\? Contact support: https:\/\/support\.example\.com\/ or help@example\.com\.\n— Example App$/,
     );
     expect(email.html).toContain('<p>— Example App</p></body>');
+  });
+});
+
+describe('the text messages', () => {
+  it('tell the endings the user is told of, signed, never for the endings they caused or that changed nothing', () => {
+    const signature = { productName: 'Example App', supportEmail: 'help@example.com' };
+    expect(requestEndedText('DENIED', signature)).toBe(
+      'Example App: the request to remove your authenticator app was declined. Nothing changed. Help: help@example.com',
+    );
+    expect(requestEndedText('FAILED', {})).toBe(
+      'the request to remove your authenticator app could not be completed. Nothing changed.',
+    );
+    for (const outcome of ['CANCELLED', 'EXPIRED', 'IGNORED'] as const) {
+      expect(requestEndedText(outcome, signature), outcome).toBeUndefined();
+    }
+    expect(requestStartedText('https://x/recover/r/cancel#token=t', signature)).toMatch(
+      /^Example App: someone asked .* cancel now: https:\/\/x\/recover\/r\/cancel#token=t$/,
+    );
   });
 });
