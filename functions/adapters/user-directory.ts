@@ -38,15 +38,10 @@ export interface DirectoryUser {
 }
 
 /** The user behind a valid access token, as GetUser tells it (the token authorises the call, not IAM). */
-export interface SignedInAccount {
-  readonly username: string;
-  readonly sub: string;
-  readonly email?: string;
-  readonly emailVerified: boolean;
-  readonly phoneNumber?: string;
-  readonly phoneVerified: boolean;
-  readonly mfa: readonly string[];
-}
+export type SignedInAccount = Pick<
+  DirectoryUser,
+  'username' | 'sub' | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneVerified' | 'mfa'
+>;
 
 const REJECTIONS = new Set([
   'NotAuthorizedException',
