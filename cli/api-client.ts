@@ -15,7 +15,13 @@ const EXPLAINED: Record<number, string> = {
 
 /** The CliError for a refused call, with the API's reason. */
 function refusal(status: number, json: Record<string, unknown>): CliError {
-  const said = typeof json.message === 'string' ? `: ${json.message}` : '';
+  // The API names each bad field: keep its words, not only "the request is not valid".
+  const fields = Array.isArray(json.fields)
+    ? (json.fields as { path?: unknown; message?: unknown }[])
+        .map((field) => `${String(field.path ?? '?')}: ${String(field.message ?? '')}`)
+        .join('; ')
+    : '';
+  const said = (typeof json.message === 'string' ? `: ${json.message}` : '') + (fields ? ` (${fields})` : '');
   const what = EXPLAINED[status] ?? `the API answered ${status}`;
   return new CliError(`${what} (${status} ${String(json.error ?? '')})${said}`);
 }

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { createAuditReader } from '../functions/adapters/audit-reader';
+import { AUDIT_EVENT_TYPES } from '../functions/domain/audit-event-types';
 import { auditRange, verifyAuditTrail } from '../functions/use-cases/audit-trail';
 import { apiClient } from './api-client';
 import { CliError } from './errors';
@@ -63,6 +64,9 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
       const limit = Number(local.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
         throw new CliError(`--limit must be a whole number from 1 to 10000, got "${local.limit}"`, 2);
+      }
+      if (local.type !== undefined && !(AUDIT_EVENT_TYPES as readonly string[]).includes(local.type)) {
+        throw new CliError(`--type must be one of ${AUDIT_EVENT_TYPES.join(', ')}; got "${local.type}"`, 2);
       }
       const filters = {
         username: local.user,

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import type { AuditCursor } from '../adapters/audit-reader';
+import { AUDIT_EVENT_TYPES } from '../domain/audit-event-types';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { auditReaderFrom } from '../shared/dependencies';
@@ -47,10 +48,7 @@ const eventsQuery = z.strictObject({
     .regex(/^[\w-]{1,64}$/)
     .optional(),
   requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
-  type: z
-    .string()
-    .regex(/^[A-Za-z]{1,64}$/)
-    .optional(),
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: cursor.optional(),
 });

@@ -107,6 +107,7 @@ describe('the auditor API', () => {
       'from=2020-01-01&to=2026-11-22',
       'from=yesterday',
       'type=<script>',
+      'type=Nope',
       'limit=0',
       'cursor=bm90LWEtY3Vyc29y',
       'requestId=short',

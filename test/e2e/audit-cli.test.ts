@@ -42,5 +42,13 @@ describe('the totp-recovery audit CLI', () => {
     expect((await cli(['audit', 'list', '--from', 'last week'])).code).toBe(2);
     expect((await cli(['audit', 'export', '--format', 'xml'])).code).toBe(2);
     expect((await cli(['audit', 'verify', '--table', 'x'])).err).toMatch(/with --table, also pass --region/);
+    // An unknown event type is a usage error, never "No events." with exit 0.
+    const nope = await cli(['audit', 'list', '--type', 'Nope']);
+    expect(nope.code).toBe(2);
+    expect(nope.err).toMatch(/--type must be one of RecoveryRequested, .*TotpRemoved.*; got "Nope"/);
+    // The API's field detail reaches the person, not only "the request is not valid".
+    const badSub = await cli(['audit', 'list', '--user-sub', 'not a sub!']);
+    expect(badSub.code).toBe(1);
+    expect(badSub.err).toMatch(/the request is not valid \(userSub: .+\)/);
   });
 });
