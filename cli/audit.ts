@@ -11,7 +11,7 @@ import { apiClient } from './api-client';
 import { CliError } from './errors';
 import { type CliIo, table } from './output';
 import { signInStaff } from './sign-in';
-import { readLocalStack, resolveTarget, type TargetOptions } from './target';
+import { LOCAL_CREDENTIALS, readLocalStack, resolveTarget, type TargetOptions } from './target';
 
 const AUDITOR_GROUP = 'mfa-recovery-auditor';
 
@@ -175,7 +175,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         client = new DynamoDBClient({
           region: stack.region,
           endpoint: stack.endpoints.dynamodb,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          credentials: LOCAL_CREDENTIALS,
         });
         tableName = stack.tables.audit;
       }

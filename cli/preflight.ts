@@ -11,7 +11,7 @@ import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sd
 import type { Command } from 'commander';
 import { CliError } from './errors';
 import { type CliIo, table } from './output';
-import { readLocalStack } from './target';
+import { LOCAL_CREDENTIALS, readLocalStack } from './target';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -434,7 +434,6 @@ function resolvePreflight(
     };
   }
   const stack = readLocalStack(globals.stackFile, io.cwd, '--region, --user-pool-id and --from-address');
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   return {
     target: {
       region: stack.region,
@@ -449,9 +448,13 @@ function resolvePreflight(
       cognito: new CognitoIdentityProviderClient({
         region: stack.region,
         endpoint: stack.endpoints.cognito,
-        credentials,
+        credentials: LOCAL_CREDENTIALS,
       }),
-      ses: new SESv2Client({ region: stack.region, endpoint: stack.endpoints.ses, credentials }),
+      ses: new SESv2Client({
+        region: stack.region,
+        endpoint: stack.endpoints.ses,
+        credentials: LOCAL_CREDENTIALS,
+      }),
     },
   };
 }

@@ -5,9 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { totpNow } from '../local/user-pools/totp';
 import { CliError } from './errors';
-import type { Target } from './target';
-
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { LOCAL_CREDENTIALS, type Target } from './target';
 
 /**
  * Signs the staff member in (USER_PASSWORD_AUTH, then the TOTP challenge if the account has one)

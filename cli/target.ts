@@ -82,6 +82,9 @@ export function resolveTarget(
   };
 }
 
+/** The emulators accept any credentials; the SDK still needs some to sign requests to the local stack. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
 /** The local stack's description; `otherwise` names the option that targets a deployed stack instead. */
 export function readLocalStack(stackFile: string | undefined, cwd: string, otherwise: string): StackInfo {
   const file = resolve(cwd, stackFile ?? '.local/stack.json');

@@ -37,7 +37,7 @@ export const ACCOUNT_ID = '000000000000';
 const STATE_MACHINE_NAME = 'totp-recovery';
 
 const FROM_ADDRESS = 'no-reply@recovery.example.com';
-const FROM_DOMAIN = 'recovery.example.com';
+const FROM_DOMAIN = FROM_ADDRESS.slice(FROM_ADDRESS.indexOf('@') + 1);
 const COGNITO_SENDER_DOMAIN = 'verificationemail.com';
 const TABLES = { recoveries: 'totp-recovery-recoveries', audit: 'totp-recovery-audit' } as const;
 // Emulators accept any credentials; the SDK still needs some to sign requests.
@@ -106,10 +106,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   // Cognito's own emails (ForgotPassword codes) go through the local SES, once it is up.
-  let sesUrl = '';
+  let cognitoSes: SESv2Client | undefined;
   const cognitoMail = async (to: string, subject: string, text: string) => {
-    const ses = new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: LOCAL_CREDENTIALS });
-    await ses.send(
+    if (!cognitoSes) throw new Error('the local SES is not up yet');
+    await cognitoSes.send(
       new SendEmailCommand({
         FromEmailAddress: `no-reply@${COGNITO_SENDER_DOMAIN}`,
         Destination: { ToAddresses: [to] },
@@ -143,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     ]);
 
-    sesUrl = ses.url;
+    cognitoSes = new SESv2Client({ endpoint: ses.url, region: REGION, credentials: LOCAL_CREDENTIALS });
     const ddbClient = new DynamoDBClient({
       endpoint: dynamodb.url,
       region: REGION,

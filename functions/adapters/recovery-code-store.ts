@@ -14,6 +14,16 @@ export interface RecoveryCodeStatus {
  * so each code works once, whatever runs in parallel.
  */
 export function createRecoveryCodeStore(db: DynamoDBDocumentClient, tableName: string) {
+  const read = async (sub: string) => {
+    const found = await db.send(
+      new GetCommand({ TableName: tableName, Key: keys.recoveryCodes(sub), ConsistentRead: true }),
+    );
+    return {
+      hashes: found.Item?.hashes as Set<string> | undefined,
+      issuedAt: found.Item?.issuedAt as string | undefined,
+    };
+  };
+
   return {
     async replace(sub: string, hashes: readonly string[], issuedAt: string): Promise<void> {
       await db.send(
@@ -25,19 +35,13 @@ export function createRecoveryCodeStore(db: DynamoDBDocumentClient, tableName: s
     },
 
     async status(sub: string): Promise<RecoveryCodeStatus> {
-      const found = await db.send(
-        new GetCommand({ TableName: tableName, Key: keys.recoveryCodes(sub), ConsistentRead: true }),
-      );
-      const hashes = found.Item?.hashes as Set<string> | undefined;
-      return { remaining: hashes?.size ?? 0, issuedAt: (found.Item?.issuedAt as string | undefined) ?? null };
+      const { hashes, issuedAt } = await read(sub);
+      return { remaining: hashes?.size ?? 0, issuedAt: issuedAt ?? null };
     },
 
     /** True when one of `candidates` (the code's HMAC under each pepper that verifies) is unused. */
     async holds(sub: string, candidates: readonly string[]): Promise<boolean> {
-      const found = await db.send(
-        new GetCommand({ TableName: tableName, Key: keys.recoveryCodes(sub), ConsistentRead: true }),
-      );
-      const hashes = found.Item?.hashes as Set<string> | undefined;
+      const { hashes } = await read(sub);
       return candidates.some((hash) => hashes?.has(hash) === true);
     },
 

@@ -1,3 +1,5 @@
+import type { RecoveryRequest } from './recovery-store';
+
 /** Item keys of the recovery table (single-table design; see functions/shared/table-schemas.ts). */
 export const keys = {
   request: (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'META' }),
@@ -20,7 +22,5 @@ export const keys = {
 };
 
 /** The active-recovery slot a request holds: anonymous and password-proven requests never share one. */
-export const activeSlotOf = (request: {
-  readonly proof: 'PASSWORD' | 'RECOVERY_CODE' | 'NONE';
-  readonly sub: string;
-}) => (request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub));
+export const activeSlotOf = (request: Pick<RecoveryRequest, 'proof' | 'sub'>) =>
+  request.proof === 'NONE' ? keys.activeAnonymous(request.sub) : keys.activeRecovery(request.sub);

@@ -14,7 +14,6 @@ import { keys } from './recovery-keys';
 
 export type { RequestStatus };
 
-/** How the requester proved the first factor. */
 /** How the request was proved: the password, the password and a saved recovery code, or nothing. */
 export type ProofKind = 'PASSWORD' | 'RECOVERY_CODE' | 'NONE';
 

@@ -11,9 +11,8 @@ export interface ChainedEvent {
 
 /**
  * Events of the account rather than of a recovery (a new set of saved recovery codes, a new
- * authenticator bound): each is a
- * chain of its own, of exactly that one event, linked into its day chain like a request, and needs
- * no terminal record.
+ * authenticator bound): each is a chain of its own, of exactly that one event, linked into its day
+ * chain like a request, and needs no terminal record.
  */
 export const SINGLE_EVENT_CHAINS: readonly string[] = ['RecoveryCodesIssued', 'AuthenticatorAdded'];
 

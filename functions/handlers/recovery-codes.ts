@@ -70,10 +70,6 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAu
   if (event.routeKey === 'POST /authenticator-notices') {
     return jsonResponse(202, await noticeNewAuthenticator(user, deps));
   }
-  const issued = await issueRecoveryCodes(user, deps);
-  return jsonResponse(
-    201,
-    { codes: issued.codes, issuedAt: issued.issuedAt },
-    { 'cache-control': 'no-store' },
-  );
+  // Every JSON answer carries Cache-Control: no-store, so the codes are never kept by a cache.
+  return jsonResponse(201, await issueRecoveryCodes(user, deps));
 });

@@ -23,7 +23,11 @@ const settingsSchema = z.object({
   passwordProofClientId: z.string().min(1),
   stateMachineArn: z.string().startsWith('arn:'),
   fromAddress: z.string().email(),
-  publicBaseUrl: z.string().url(),
+  /** Where the pages are; without a trailing slash, so links are built by appending a path. */
+  publicBaseUrl: z
+    .string()
+    .url()
+    .transform((url) => url.replace(/\/+$/, '')),
   /** The HMAC pepper's Secrets Manager secret (locally, the local Secrets Manager's). */
   pepperSecretArn: z.string().startsWith('arn:'),
   /** How long a function keeps the pepper before reading it again: a rotation applies within this. */

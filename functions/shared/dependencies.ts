@@ -75,10 +75,7 @@ export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
   createMailer(sesClient(config), config.fromAddress, signature());
 
 /** Text messages to the account's verified phone number, signed like the emails. */
-export const texterFrom = (config: Base) => ({
-  send: createTexter(snsClient(config)).send,
-  signature: signature(),
-});
+export const texterFrom = (config: Base) => createTexter(snsClient(config), signature());
 
 export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
   createWorkflow(sfnClient(config), config.stateMachineArn);

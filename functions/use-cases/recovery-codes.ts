@@ -7,7 +7,7 @@ import type { UserDirectory } from '../adapters/user-directory';
 import { newAuthenticatorEmail } from '../domain/emails';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../domain/recovery-codes';
 import { newRequestId } from '../domain/secrets';
-import { newAuthenticatorText, type TextSignature } from '../domain/texts';
+import { newAuthenticatorText } from '../domain/texts';
 import { InvalidRequestError, UnauthenticatedError } from '../shared/errors';
 
 /** How recent the sign-in behind a token must be to make a new set: a fresh MFA, not an old session. */
@@ -36,7 +36,7 @@ export interface NoticeDeps {
   readonly audit: AuditLog;
   readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
   readonly mailer: Mailer;
-  readonly texter?: { readonly send: Texter['send']; readonly signature: TextSignature };
+  readonly texter?: Texter;
 }
 
 /**

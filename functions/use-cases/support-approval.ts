@@ -91,7 +91,7 @@ export async function requestApproval(
         username: request.username,
         reasons: request.risk?.reasons ?? [],
         requiredApprovals,
-        consoleUrl: `${deps.settings.publicBaseUrl.replace(/\/$/, '')}/support`,
+        consoleUrl: `${deps.settings.publicBaseUrl}/support`,
       }),
     );
     return;
@@ -119,12 +119,10 @@ export async function startCoolDown(
   }
   if (request.email && request.resetAt && (await deps.store.markCoolDownTold(request.requestId))) {
     await deps.mailer.send(
-      coolDownEmail(
-        request.email,
-        request.resetAt,
-        `${deps.publicBaseUrl.replace(/\/$/, '')}/recover/${request.requestId}`,
-        { timeZone: request.zoneinfo, locale: request.locale },
-      ),
+      coolDownEmail(request.email, request.resetAt, `${deps.publicBaseUrl}/recover/${request.requestId}`, {
+        timeZone: request.zoneinfo,
+        locale: request.locale,
+      }),
     );
   }
 }

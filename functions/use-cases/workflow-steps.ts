@@ -29,7 +29,7 @@ import {
 } from '../domain/recovery-state';
 import { assessRisk, emailChangeTime, type RiskAssessment, type RiskPolicy } from '../domain/risk';
 import { cancelTokenFor, hashEmailCode, newCancelSalt, newEmailCode } from '../domain/secrets';
-import { requestEndedText, requestStartedText, type TextSignature } from '../domain/texts';
+import { requestEndedText, requestStartedText } from '../domain/texts';
 import {
   RecoveryNotFoundError,
   RequestNotWaitingError,
@@ -46,7 +46,7 @@ export interface StepDeps {
   readonly directory: UserDirectory;
   readonly mailer: Mailer;
   /** Text messages to the account's verified phone number, with the signature they carry. */
-  readonly texter?: { readonly send: Texter['send']; readonly signature: TextSignature };
+  readonly texter?: Texter;
   readonly pepper: PepperSource;
   readonly clock: () => Date;
 }
@@ -175,21 +175,20 @@ export async function issueCode(
   if (!issued) throw new RequestNotWaitingError(`request ${input.requestId} no longer waits for a code`);
   const challenge = await deps.store.getChallenge(input.requestId);
   if (!challenge) throw new RecoveryNotFoundError(`request ${input.requestId} has no challenge`);
-  const base = deps.publicBaseUrl.replace(/\/$/, '');
-  const cancelToken = cancelTokenFor(pepper, input.requestId, challenge.cancelSalt);
+  const base = deps.publicBaseUrl;
+  const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelTokenFor(pepper, input.requestId, challenge.cancelSalt)}`;
   await deps.mailer.send(
     codeEmail({
       to: request.email,
       code,
       expiresAt: new Date(expiresAt * 1000),
       confirmUrl: `${base}/recover/${input.requestId}`,
-      cancelUrl: `${base}/recover/${input.requestId}/cancel#token=${cancelToken}`,
+      cancelUrl,
       reader: { timeZone: request.zoneinfo, locale: request.locale },
     }),
   );
   // Every channel of the account is told (never the code): the verified phone gets the cancel link too.
   if (deps.texter && request.phoneNumber) {
-    const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelToken}`;
     await deps.texter.send(request.phoneNumber, requestStartedText(cancelUrl, deps.texter.signature));
   }
 }
@@ -440,10 +439,9 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
   }
   const message = NOTICE[outcome];
   if (request.email && message && !request.notifiedAt) {
-    const base = deps.publicBaseUrl?.replace(/\/$/, '');
-    await deps.mailer.send(message(request.email, base ? { enrollUrl: `${base}/enroll` } : {}));
-    const text =
-      deps.texter && request.phoneNumber ? requestEndedText(outcome, deps.texter.signature) : undefined;
+    const links = deps.publicBaseUrl ? { enrollUrl: `${deps.publicBaseUrl}/enroll` } : {};
+    await deps.mailer.send(message(request.email, links));
+    const text = deps.texter ? requestEndedText(outcome, deps.texter.signature) : undefined;
     if (deps.texter && request.phoneNumber && text) await deps.texter.send(request.phoneNumber, text);
     await deps.store.markNotified(request.requestId, deps.clock().toISOString());
   }
