@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ApprovalSummary } from '../functions/adapters/approval-store';
+import type { ApprovalItem } from '../functions/use-cases/support-approval';
 import { apiClient } from './api-client';
 import { CliError } from './errors';
 import { type CliIo, table } from './output';
@@ -8,9 +8,6 @@ import { resolveTarget, type TargetOptions } from './target';
 
 const SUPPORT_GROUP = 'mfa-recovery-support';
 const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/;
-
-/** A row of GET /support/approvals. */
-type ApprovalItem = ApprovalSummary;
 
 type CommonOptions = TargetOptions & { readonly json?: boolean };
 
@@ -74,7 +71,17 @@ export function registerSupportCommands(program: Command, io: CliIo): void {
       if (items.length === 0) return io.out(`No ${status.toLowerCase()} requests.`);
       io.out(
         table(
-          ['REQUEST', 'USER', 'RISK', 'REASONS', 'REQUESTED', 'CONFIRMED', 'APPROVALS'],
+          [
+            'REQUEST',
+            'USER',
+            'RISK',
+            'REASONS',
+            'REQUESTED',
+            'CONFIRMED',
+            'APPROVALS',
+            'DECIDE BY',
+            'CLAIMED BY',
+          ],
           items.map((item) => [
             item.requestId,
             item.username,
@@ -83,6 +90,8 @@ export function registerSupportCommands(program: Command, io: CliIo): void {
             item.requestedAt,
             item.confirmedAt ?? '',
             `${item.approvers.length}/${item.requiredApprovals}`,
+            item.decideBy,
+            item.claim?.active ? item.claim.by : '',
           ]),
         ),
       );
@@ -97,11 +106,18 @@ export function registerSupportCommands(program: Command, io: CliIo): void {
           : 'deny a request (the factor stays)',
       )
       .option('--reason <text>', 'why (required; recorded in the audit trail)')
-      .action(async (requestId: string, local: { reason?: string }, command: Command) => {
+      .option(
+        '--check <item>',
+        'an item of the verification checklist you checked, word for word (repeat for each)',
+        (item: string, items: string[]) => [...items, item],
+        [] as string[],
+      )
+      .action(async (requestId: string, local: { reason?: string; check: string[] }, command: Command) => {
         const id = checkedRequestId(requestId);
         const reason = checkedReason(local.reason);
         const { options, call } = await connect(command, io);
-        const result = (await call('POST', `/support/approvals/${id}/${verb}`, { reason })).json as {
+        const body = { reason, checklist: local.check };
+        const result = (await call('POST', `/support/approvals/${id}/${verb}`, body)).json as {
           status: string;
           approvals?: number;
           requiredApprovals?: number;

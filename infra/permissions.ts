@@ -12,6 +12,7 @@ export type Need =
   | 'recoveries:query-by-status'
   | 'audit:append'
   | 'audit:read'
+  | 'audit:query-by-user'
   | 'states:start'
   | 'states:callback'
   | 'ses:send'
@@ -26,6 +27,7 @@ export type CognitoAction =
   | 'AdminGetUser'
   | 'ListUsers'
   | 'AdminListGroupsForUser'
+  | 'AdminListUserAuthEvents'
   | 'AdminDeleteSoftwareToken'
   | 'AdminSetUserMFAPreference'
   | 'DescribeUserPool'
@@ -67,15 +69,21 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'request-approval': [...STEP, 'recoveries:PutItem', 'ses:send'],
   // Only arms the cool-down's timer and tells the user: the decision before it was audited.
   'start-cool-down': ['recoveries:GetItem', 'recoveries:UpdateItem', 'ses:send'],
-  // Each decision checks the decider live, in the staff pool: GetUser (the sign-in, authorised by
-  // the token itself, no IAM action), AdminGetUser (enabled, verified contacts) and
-  // AdminListGroupsForUser (the group now).
+  // Each decision and claim checks the decider live, in the staff pool: GetUser (the sign-in,
+  // authorised by the token itself, no IAM action), AdminGetUser (enabled, verified contacts) and
+  // AdminListGroupsForUser (the group now). The list reads each requester in the user pool (the
+  // account, its groups, threat protection's sign-in events), the account's earlier requests in the
+  // audit table's by-sub index, and the wrong-password counter (GetItem).
   'support-approvals': [
     ...STEP,
     'recoveries:query-by-status',
     'states:callback',
+    'audit:query-by-user',
     'staff-cognito:AdminGetUser',
     'staff-cognito:AdminListGroupsForUser',
+    'cognito:AdminGetUser',
+    'cognito:AdminListGroupsForUser',
+    'cognito:AdminListUserAuthEvents',
   ],
   'audit-api': ['audit:read'],
   // The codes item (Get, Put) and the sign-in checked live with GetUser (the token, no IAM action).

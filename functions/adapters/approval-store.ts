@@ -8,6 +8,24 @@ import type { ProofKind } from './recovery-store';
 
 export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'CLOSED';
 
+/** One person's decision, as support lists show it: who, what, when, why and what they checked. */
+export interface ApprovalDecision {
+  readonly by: string;
+  readonly decision: 'APPROVED' | 'DENIED';
+  /** Absent on decisions recorded before decisions were kept with the approval. */
+  readonly at?: string;
+  readonly reason?: string;
+  /** The verification checklist items the person ticked. */
+  readonly checklist: readonly string[];
+}
+
+/** "I'm looking at this": who claimed the request, and when. Advisory: it never blocks a decision. */
+export interface ApprovalClaim {
+  readonly by: string;
+  readonly bySub: string;
+  readonly since: string;
+}
+
 /**
  * What support sees of a high-risk request: a listing projection of the request, written in the same
  * transactions as the request's own transitions. Never a code or a token.
@@ -25,11 +43,10 @@ export interface Approval {
   readonly approvers: readonly string[];
   readonly deniedBy?: string;
   readonly decisionReason?: string;
+  readonly decisions: readonly ApprovalDecision[];
+  readonly claim?: ApprovalClaim;
   readonly expiresAt: number;
 }
-
-/** What the support list shows. */
-export type ApprovalSummary = Omit<Approval, 'sub' | 'expiresAt'>;
 
 const byStatus = (status: ApprovalStatus) => `APPROVAL#${status}`;
 
@@ -48,12 +65,22 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
     approvers: (item.approvers as string[] | undefined) ?? [],
     ...(item.deniedBy ? { deniedBy: item.deniedBy as string } : {}),
     ...(item.decisionReason ? { decisionReason: item.decisionReason as string } : {}),
+    decisions: decisionsOf(item),
+    ...(item.claimedBySub
+      ? {
+          claim: {
+            by: item.claimedBy as string,
+            bySub: item.claimedBySub as string,
+            since: item.claimedAt as string,
+          },
+        }
+      : {}),
     expiresAt: item.expiresAt as number,
   });
 
   return {
     /** The approval a request's AwaitApproval step opens; a retried step replaces only a pending one. */
-    open(approval: Omit<Approval, 'status' | 'approvers'>): ConditionalWrite {
+    open(approval: Omit<Approval, 'status' | 'approvers' | 'decisions' | 'claim'>): ConditionalWrite {
       return {
         Put: {
           TableName: tableName,
@@ -63,6 +90,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
             status: 'PENDING',
             approvers: [],
             approverSubs: [],
+            decisions: [],
             gsi1pk: byStatus('PENDING'),
             gsi1sk: `${approval.requestedAt}#${approval.requestId}`,
             ttl: approval.expiresAt + 400 * 86_400,
@@ -108,12 +136,13 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
       approver: { sub: string; username: string },
       seen: number,
       final: boolean,
+      decision: Omit<ApprovalDecision, 'by' | 'decision'>,
     ): ConditionalWrite {
       return {
         Update: {
           TableName: tableName,
           Key: keys.approval(requestId),
-          UpdateExpression: `SET approverSubs = list_append(approverSubs, :sub), approvers = list_append(approvers, :name)${
+          UpdateExpression: `SET approverSubs = list_append(approverSubs, :sub), approvers = list_append(approvers, :name), decisions = list_append(if_not_exists(decisions, :none), :decision)${
             final ? ', #status = :approved, gsi1pk = :index' : ''
           }`,
           ConditionExpression:
@@ -122,6 +151,8 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
           ExpressionAttributeValues: {
             ':sub': [approver.sub],
             ':name': [approver.username],
+            ':none': [],
+            ':decision': [{ ...decision, by: approver.username, decision: 'APPROVED' }],
             ':me': approver.sub,
             ':pending': 'PENDING',
             ':before': seen - 1,
@@ -131,24 +162,63 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
       };
     },
 
-    /** Marks a pending approval denied, with who and why. */
-    deny(requestId: string, staff: string, reason: string): ConditionalWrite {
+    /** Marks a pending approval denied, with who, why and what they checked. */
+    deny(
+      requestId: string,
+      staff: string,
+      decision: Omit<ApprovalDecision, 'by' | 'decision'>,
+    ): ConditionalWrite {
       return {
         Update: {
           TableName: tableName,
           Key: keys.approval(requestId),
-          UpdateExpression: 'SET #status = :denied, gsi1pk = :index, deniedBy = :who, decisionReason = :why',
+          UpdateExpression:
+            'SET #status = :denied, gsi1pk = :index, deniedBy = :who, decisionReason = :why, decisions = list_append(if_not_exists(decisions, :none), :decision)',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':denied': 'DENIED',
             ':index': byStatus('DENIED'),
             ':who': staff,
-            ':why': reason,
+            ':why': decision.reason ?? '',
+            ':none': [],
+            ':decision': [{ ...decision, by: staff, decision: 'DENIED' }],
             ':pending': 'PENDING',
           },
         },
       };
+    },
+
+    /**
+     * Claims a pending approval for one person: written unless someone else holds a claim made at or
+     * after `staleBefore`. Resolves false when the condition failed (held by another, or no longer
+     * pending); the caller reads the approval again to tell which.
+     */
+    async claim(
+      requestId: string,
+      staff: { sub: string; username: string },
+      since: string,
+      staleBefore: string,
+    ): Promise<boolean> {
+      return conditionHeld(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.approval(requestId),
+            UpdateExpression: 'SET claimedBy = :who, claimedBySub = :sub, claimedAt = :since',
+            ConditionExpression:
+              '#status = :pending AND (attribute_not_exists(claimedBySub) OR claimedBySub = :sub OR claimedAt < :staleBefore)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':who': staff.username,
+              ':sub': staff.sub,
+              ':since': since,
+              ':staleBefore': staleBefore,
+              ':pending': 'PENDING',
+            },
+          }),
+        ),
+      );
     },
 
     /** Takes a still-pending approval off the support list once its request ended otherwise. */
@@ -174,3 +244,22 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
 }
 
 export type ApprovalStore = ReturnType<typeof createApprovalStore>;
+
+/** The decisions kept with the approval; for approvals decided before they were, what the item still tells. */
+function decisionsOf(item: Record<string, unknown>): ApprovalDecision[] {
+  if (Array.isArray(item.decisions)) return item.decisions as ApprovalDecision[];
+  const approvals = ((item.approvers as string[] | undefined) ?? []).map(
+    (by): ApprovalDecision => ({ by, decision: 'APPROVED', checklist: [] }),
+  );
+  const denial: ApprovalDecision[] = item.deniedBy
+    ? [
+        {
+          by: item.deniedBy as string,
+          decision: 'DENIED',
+          ...(item.decisionReason ? { reason: item.decisionReason as string } : {}),
+          checklist: [],
+        },
+      ]
+    : [];
+  return [...approvals, ...denial];
+}

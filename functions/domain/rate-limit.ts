@@ -39,3 +39,6 @@ export function eventsInWindow(
   const cutoff = nowSeconds - window.windowSeconds;
   return slots.filter((slot) => slot !== undefined && slot > cutoff).length;
 }
+
+/** Wrong passwords the recovery form remembers per username (risk rule, support list); more than any threshold allows. */
+export const FAILED_PASSWORD_WINDOW: SlidingWindow = { limit: 20, windowSeconds: 86_400 };

@@ -22,13 +22,16 @@ export const recoveryTableSchema: TableSchema = {
   timeToLiveAttribute: 'ttl',
 };
 
+/** The audit table's index of an account's events by its sub (support reads an account's earlier requests). */
+export const BY_USER_SUB_INDEX = 'byUserSub';
+
 /** Append-only audit events, chained per request; indexes answer "by user" and "by day". */
 export const auditTableSchema: TableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
   globalSecondaryIndexes: [
     { indexName: 'byUser', partitionKey: 'userKey', sortKey: 'at' },
-    { indexName: 'byUserSub', partitionKey: 'userSub', sortKey: 'at' },
+    { indexName: BY_USER_SUB_INDEX, partitionKey: 'userSub', sortKey: 'at' },
     { indexName: 'byDay', partitionKey: 'day', sortKey: 'at' },
   ],
 };

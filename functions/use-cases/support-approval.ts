@@ -1,4 +1,4 @@
-import type { ApprovalStore, ApprovalSummary } from '../adapters/approval-store';
+import type { Approval, ApprovalStore } from '../adapters/approval-store';
 import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
@@ -6,6 +6,7 @@ import type { UserDirectory } from '../adapters/user-directory';
 import type { Workflow } from '../adapters/workflow';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
 import type { RiskPolicy } from '../domain/risk';
+import { unknownChecklistItems } from '../domain/verification-checklist';
 import {
   DecisionConflictError,
   ForbiddenError,
@@ -14,6 +15,7 @@ import {
   RequestNotWaitingError,
   UnauthenticatedError,
 } from '../shared/errors';
+import { type ApprovalContext, type ApprovalContextDeps, approvalContext } from './approval-context';
 import { auditSubject, requestOf, wakeWorkflow } from './request-context';
 
 /** A support person, as the JWT authorizer's claims identify them; checked again live at each decision. */
@@ -127,6 +129,35 @@ export async function startCoolDown(
   }
 }
 
+/** A claim older than this no longer holds: someone else may claim the request. */
+export const CLAIM_STALE_SECONDS = 15 * 60;
+
+/** A claim as support lists show it: who, since when, until when it holds, and whether it still does. */
+export interface ClaimView {
+  readonly by: string;
+  readonly since: string;
+  readonly until: string;
+  readonly active: boolean;
+}
+
+/** One row of GET /support/approvals: the request, its decisions so far, and what support weighs. */
+export interface ApprovalItem extends Omit<Approval, 'sub' | 'expiresAt' | 'claim'> {
+  /** The approval deadline: past it, the request expires undecided. */
+  readonly decideBy: string;
+  readonly claim?: ClaimView;
+  /** The request's timeline in the audit viewer. */
+  readonly auditUrl: string;
+  readonly context: ApprovalContext;
+}
+
+export interface ListDeps extends ApprovalContextDeps {
+  readonly approvals: ApprovalStore;
+  readonly checklist: readonly string[];
+}
+
+// Cards of a page are read a few at a time: each costs a fixed number of calls (approval-context.ts).
+const CARDS_IN_PARALLEL = 4;
+
 /** GET /support/approvals: what support needs to decide, never a code or a token. */
 export async function listApprovals(
   query: {
@@ -134,14 +165,44 @@ export async function listApprovals(
     readonly limit: number;
     readonly cursor?: string;
   },
-  deps: { readonly approvals: ApprovalStore },
-): Promise<{ items: ApprovalSummary[]; cursor?: string }> {
+  deps: ListDeps,
+): Promise<{ items: ApprovalItem[]; cursor?: string; checklist: readonly string[] }> {
   const start = query.cursor ? decodeCursor(query.cursor) : undefined;
   const page = await deps.approvals.list(query.status, query.limit, start);
+  const now = deps.clock().getTime();
+  const items: ApprovalItem[] = [];
+  for (let i = 0; i < page.items.length; i += CARDS_IN_PARALLEL) {
+    const batch = page.items.slice(i, i + CARDS_IN_PARALLEL);
+    items.push(
+      ...(await Promise.all(
+        batch.map(async (approval) => listed(approval, await approvalContext(approval, deps), now)),
+      )),
+    );
+  }
   return {
-    items: page.items.map(({ sub: _sub, expiresAt: _expiresAt, ...summary }) => summary),
+    items,
     ...(page.next ? { cursor: Buffer.from(JSON.stringify(page.next)).toString('base64url') } : {}),
+    checklist: deps.checklist,
   };
+}
+
+function listed(
+  { sub: _sub, expiresAt, claim, ...approval }: Approval,
+  context: ApprovalContext,
+  now: number,
+): ApprovalItem {
+  return {
+    ...approval,
+    decideBy: new Date(expiresAt * 1000).toISOString(),
+    ...(claim ? { claim: claimView(claim, now) } : {}),
+    auditUrl: `/audit?request=${encodeURIComponent(approval.requestId)}`,
+    context,
+  };
+}
+
+function claimView(claim: NonNullable<Approval['claim']>, now: number): ClaimView {
+  const until = Date.parse(claim.since) + CLAIM_STALE_SECONDS * 1000;
+  return { by: claim.by, since: claim.since, until: new Date(until).toISOString(), active: until > now };
 }
 
 /** A cursor is the index key of the last item seen, as this API handed it out; anything else is refused. */
@@ -172,6 +233,40 @@ export interface DecisionDeps {
   readonly directory: Pick<UserDirectory, 'userOfAccessToken' | 'getUser' | 'groupsOf'>;
   readonly clock: () => Date;
   readonly supportGroup: string;
+  /** The verification checklist: the only items a decision may tick. */
+  readonly checklist: readonly string[];
+}
+
+/** What a support person sends with a decision. */
+export interface DecisionInput {
+  readonly requestId: string;
+  readonly reason: string;
+  /** The checklist items ticked. */
+  readonly checklist: readonly string[];
+  readonly staff: StaffMember;
+}
+
+/** Refuses ticks of items the operator's checklist does not hold (400, naming each). */
+function checkTicks(ticked: readonly string[], checklist: readonly string[]): void {
+  const unknown = unknownChecklistItems(checklist, ticked);
+  if (unknown.length === 0) return;
+  throw new InvalidRequestError(
+    'only items of the verification checklist can be ticked',
+    unknown.map((item) => ({
+      path: `checklist.${ticked.indexOf(item)}`,
+      message: 'not an item of the checklist',
+    })),
+  );
+}
+
+/** The ticks in the decision's audit record: the items (as a JSON array) and how many were offered. */
+function checklistDetails(
+  ticked: readonly string[],
+  checklist: readonly string[],
+): Record<string, string | number> {
+  return checklist.length === 0 && ticked.length === 0
+    ? {}
+    : { checklist: JSON.stringify(ticked), checklistOffered: checklist.length };
 }
 
 /**
@@ -231,23 +326,30 @@ const MAX_ROUNDS = 5;
  * decided the other way, or past its deadline, answers DecisionConflictError.
  */
 export async function approve(
-  input: { readonly requestId: string; readonly reason: string; readonly staff: StaffMember },
+  input: DecisionInput,
   deps: DecisionDeps,
-): Promise<{ status: 'APPROVED' | 'PENDING'; approvals: number; requiredApprovals: number }> {
+): Promise<{
+  status: 'APPROVED' | 'PENDING';
+  approvals: number;
+  requiredApprovals: number;
+  approvers: readonly string[];
+}> {
+  checkTicks(input.checklist, deps.checklist);
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const { request, approval } = await decidable(input.requestId, deps);
     await verifyStaff(input.staff, request, deps);
     const required = approval.requiredApprovals;
     const mine = approval.approverSubs.includes(input.staff.sub);
     const count = approval.approverSubs.length;
+    const soFar = { requiredApprovals: required, approvers: approval.approvers };
     if (approval.status === 'APPROVED' && mine) {
       await wakeWorkflow(input.requestId, deps);
-      return { status: 'APPROVED', approvals: count, requiredApprovals: required };
+      return { status: 'APPROVED', approvals: count, ...soFar };
     }
     if (approval.status !== 'PENDING' || request.status !== 'AWAITING_APPROVAL') {
       throw new DecisionConflictError(`This request was already ${decidedWord(approval.status, request)}.`);
     }
-    if (mine) return { status: 'PENDING', approvals: count, requiredApprovals: required };
+    if (mine) return { status: 'PENDING', approvals: count, ...soFar };
     const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
     if ((request.approvalExpiresAt ?? 0) <= nowSeconds) {
       throw new DecisionConflictError('The time to decide this request has run out.');
@@ -267,10 +369,15 @@ export async function approve(
           ...(final && approval.confirmedAt
             ? { waitedMs: Math.max(0, deps.clock().getTime() - Date.parse(approval.confirmedAt)) }
             : {}),
+          ...checklistDetails(input.checklist, deps.checklist),
         },
       },
       [
-        deps.approvals.addApprover(input.requestId, input.staff, approvals, final),
+        deps.approvals.addApprover(input.requestId, input.staff, approvals, final, {
+          at: deps.clock().toISOString(),
+          reason: input.reason,
+          checklist: input.checklist,
+        }),
         deps.store.move(input.requestId, {
           from: ['AWAITING_APPROVAL'],
           to: final ? 'APPROVED' : 'AWAITING_APPROVAL',
@@ -280,7 +387,12 @@ export async function approve(
     );
     if (!recorded) continue;
     if (final) await wakeWorkflow(input.requestId, deps);
-    return { status: final ? 'APPROVED' : 'PENDING', approvals, requiredApprovals: required };
+    return {
+      status: final ? 'APPROVED' : 'PENDING',
+      approvals,
+      requiredApprovals: required,
+      approvers: [...approval.approvers, input.staff.username],
+    };
   }
   throw new DecisionConflictError('This request was decided at the same time.');
 }
@@ -289,10 +401,8 @@ export async function approve(
  * Denies a pending request: AWAITING_APPROVAL -> DENIED with its terminal audit record in one write,
  * then the workflow is woken to tell the user. The TOTP factor stays.
  */
-export async function deny(
-  input: { readonly requestId: string; readonly reason: string; readonly staff: StaffMember },
-  deps: DecisionDeps,
-): Promise<{ status: 'DENIED' }> {
+export async function deny(input: DecisionInput, deps: DecisionDeps): Promise<{ status: 'DENIED' }> {
+  checkTicks(input.checklist, deps.checklist);
   const { request, approval } = await decidable(input.requestId, deps);
   await verifyStaff(input.staff, request, deps);
   if (request.status === 'DENIED') {
@@ -310,10 +420,14 @@ export async function deny(
       terminal: 'DENIED',
       outcome: 'DENIED',
       reasons: ['DENIED_BY_SUPPORT'],
-      details: { staffReason: input.reason },
+      details: { staffReason: input.reason, ...checklistDetails(input.checklist, deps.checklist) },
     },
     [
-      deps.approvals.deny(input.requestId, input.staff.username, input.reason),
+      deps.approvals.deny(input.requestId, input.staff.username, {
+        at: deps.clock().toISOString(),
+        reason: input.reason,
+        checklist: input.checklist,
+      }),
       deps.store.move(input.requestId, { from: ['AWAITING_APPROVAL'], to: 'DENIED' }),
     ],
   );
@@ -323,6 +437,41 @@ export async function deny(
   }
   await wakeWorkflow(input.requestId, deps);
   return { status: 'DENIED' };
+}
+
+/**
+ * "I'm looking at this": marks a pending request as claimed by this person, checked live like a
+ * decision. A claim is advisory (it never blocks anyone's decision) and holds for CLAIM_STALE_SECONDS;
+ * the holder renews it by claiming again, and someone else takes it over only once it went stale.
+ * Resolves `claimed: false` with the claim that holds when another person has it.
+ */
+export async function claimApproval(
+  input: { readonly requestId: string; readonly staff: StaffMember },
+  deps: DecisionDeps,
+): Promise<{ claimed: boolean; claim: ClaimView }> {
+  const { request, approval } = await decidable(input.requestId, deps);
+  await verifyStaff(input.staff, request, deps);
+  const now = deps.clock();
+  if (approval.status !== 'PENDING') {
+    throw new DecisionConflictError(`This request was already ${decidedWord(approval.status, request)}.`);
+  }
+  const staleBefore = new Date(now.getTime() - CLAIM_STALE_SECONDS * 1000).toISOString();
+  if (await deps.approvals.claim(input.requestId, input.staff, now.toISOString(), staleBefore)) {
+    return {
+      claimed: true,
+      claim: claimView(
+        { by: input.staff.username, bySub: input.staff.sub, since: now.toISOString() },
+        now.getTime(),
+      ),
+    };
+  }
+  const current = await deps.approvals.get(input.requestId);
+  if (current?.status !== 'PENDING' || !current.claim) {
+    throw new DecisionConflictError(
+      `This request was already ${decidedWord(current?.status ?? 'CLOSED', request)}.`,
+    );
+  }
+  return { claimed: false, claim: claimView(current.claim, now.getTime()) };
 }
 
 function decidedWord(approvalStatus: string, request: RecoveryRequest): string {

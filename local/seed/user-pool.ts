@@ -139,9 +139,15 @@ export async function seedUserPool(
     readonly poolName?: string;
     /** @default every demo user */
     readonly users?: readonly DemoUser[];
+    /** Create the pool with threat protection (AUDIT) and record a few sign-ins of the demo users. @default false */
+    readonly threatProtection?: boolean;
   },
 ): Promise<SeededPool> {
-  const userPoolId = await ensurePool(cognito, options.poolName ?? POOL_NAME);
+  const { userPoolId, created } = await ensurePool(
+    cognito,
+    options.poolName ?? POOL_NAME,
+    options.threatProtection ?? false,
+  );
   // TOTP must be on for enrolment; the pool's mode is then set to what was asked.
   await cognito.send(
     new SetUserPoolMfaConfigCommand({
@@ -176,16 +182,83 @@ export async function seedUserPool(
       MfaConfiguration: options.mfa,
     }),
   );
+  if (created && options.threatProtection) {
+    for (const user of options.users ?? demoUsers) {
+      await recordDemoSignIns(cognito, userPoolId, passwordProofClientId, user);
+    }
+  }
   return { userPoolId, userPoolClientId, passwordProofClientId, enrollClientId, users };
 }
 
-async function ensurePool(cognito: CognitoIdentityProviderClient, poolName: string): Promise<string> {
+/** Where the demo users signed in from, as threat protection records it (RFC 5737 documentation addresses). */
+const DEMO_SIGN_INS = [
+  {
+    ip: '198.51.100.23',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
+    rightPassword: true,
+  },
+  {
+    ip: '203.0.113.77',
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
+    rightPassword: false,
+  },
+] as const;
+
+/** What an app's server tells Cognito of its user's sign-in. */
+const contextDataOf = (signIn: { readonly ip: string; readonly userAgent: string }) => ({
+  IpAddress: signIn.ip,
+  ServerName: 'app.example.com',
+  ServerPath: '/sign-in',
+  HttpHeaders: [{ headerName: 'User-Agent', headerValue: signIn.userAgent }],
+});
+
+/**
+ * A sign-in with the right password from the usual place and a wrong one from another, the way an app's
+ * server passes its user's address and browser to Cognito (ContextData): with threat protection on,
+ * support then reads the user's sign-in events, one of them a new address (Medium risk).
+ */
+async function recordDemoSignIns(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  clientId: string,
+  user: DemoUser,
+): Promise<void> {
+  for (const signIn of DEMO_SIGN_INS) {
+    await cognito
+      .send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: userPoolId,
+          ClientId: clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: {
+            USERNAME: user.username,
+            PASSWORD: signIn.rightPassword ? user.password : `${user.password}-not`,
+          },
+          ContextData: contextDataOf(signIn),
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'NotAuthorizedException') throw error;
+      });
+  }
+}
+
+async function ensurePool(
+  cognito: CognitoIdentityProviderClient,
+  poolName: string,
+  threatProtection: boolean,
+): Promise<{ userPoolId: string; created: boolean }> {
   const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
   const existing = pools.UserPools?.find((pool) => pool.Name === poolName);
-  if (existing?.Id) return existing.Id;
+  if (existing?.Id) return { userPoolId: existing.Id, created: false };
   const created = await cognito.send(
     new CreateUserPoolCommand({
       PoolName: poolName,
+      // Threat protection is a Plus-tier feature, as in Cognito.
+      ...(threatProtection
+        ? { UserPoolTier: 'PLUS' as const, UserPoolAddOns: { AdvancedSecurityMode: 'AUDIT' as const } }
+        : {}),
       AutoVerifiedAttributes: ['email'],
       AliasAttributes: ['email'],
       Policies: {
@@ -200,7 +273,7 @@ async function ensurePool(cognito: CognitoIdentityProviderClient, poolName: stri
     }),
   );
   if (!created.UserPool?.Id) throw new Error('CreateUserPool returned no pool id');
-  return created.UserPool.Id;
+  return { userPoolId: created.UserPool.Id, created: true };
 }
 
 async function ensureClient(
@@ -313,6 +386,8 @@ async function enrolTotp(
       ClientId: clientId,
       AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
       AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+      // The demo users enrolled from their usual computer (only threat protection reads it).
+      ContextData: contextDataOf(DEMO_SIGN_INS[0]),
     }),
   );
   const accessToken = auth.AuthenticationResult?.AccessToken;

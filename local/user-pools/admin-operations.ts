@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Body, EmulatorContext, Operation } from './context';
 import { CognitoError, invalidParameter, requireStrings, resourceNotFound } from './errors';
 import { applyTotpPreference, mfaSettingList, preferredMfa } from './mfa';
-import { hashPassword, type MfaMode, type Pool, type User } from './state';
+import { type AdvancedSecurityMode, hashPassword, type MfaMode, type Pool, type User } from './state';
 import { newSigningKey } from './tokens';
 
 const now = () => Date.now() / 1000;
@@ -76,7 +76,26 @@ function describePool(pool: Pool) {
       },
     },
     EstimatedNumberOfUsers: Object.keys(pool.users).length,
+    UserPoolTier: pool.advancedSecurityMode === 'AUDIT' ? 'PLUS' : 'ESSENTIALS',
+    UserPoolAddOns: { AdvancedSecurityMode: pool.advancedSecurityMode ?? 'OFF' },
   };
+}
+
+/**
+ * Threat protection asked of CreateUserPool: it needs the Plus tier, as in Cognito. This emulator
+ * records events (AUDIT) but takes no automatic action, so ENFORCED is refused rather than faked.
+ */
+function advancedSecurityModeOf(body: Body): AdvancedSecurityMode {
+  const mode = (body.UserPoolAddOns as { AdvancedSecurityMode?: unknown } | undefined)?.AdvancedSecurityMode;
+  if (mode === undefined || mode === 'OFF') return 'OFF';
+  if (mode !== 'AUDIT') throw invalidParameter('this emulator supports AdvancedSecurityMode OFF and AUDIT');
+  if (body.UserPoolTier !== 'PLUS') {
+    throw new CognitoError(
+      'FeatureUnavailableInTierException',
+      'Threat protection requires the PLUS feature plan (UserPoolTier).',
+    );
+  }
+  return mode;
 }
 
 /** Parses a ListUsers filter: `attribute = "value"` or `attribute ^= "prefix"`. */
@@ -128,6 +147,7 @@ export function adminOperations(ctx: EmulatorContext): Record<string, Operation>
         aliasAttributes: (body.AliasAttributes as string[] | undefined) ?? [],
         usernameAttributes: (body.UsernameAttributes as string[] | undefined) ?? [],
         autoVerifiedAttributes: (body.AutoVerifiedAttributes as string[] | undefined) ?? [],
+        advancedSecurityMode: advancedSecurityModeOf(body),
         signingKey: newSigningKey(),
         clients: {},
         groups: {},

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Body, EmulatorContext, Operation } from './context';
+import type { Body, CallContext, EmulatorContext, Operation } from './context';
 import { CognitoError, invalidParameter, notAuthorized, requireStrings } from './errors';
 import { applyTotpPreference, challengeAfterPassword, mfaSettingList } from './mfa';
 import { type AppClient, checkPassword, hashPassword, type Pool, type User } from './state';
+import { recordSignIn, signInContext } from './threat-protection';
 import { decodeJwt, signJwt } from './tokens';
 import { newTotpSecret, verifyTotp } from './totp';
 
@@ -10,6 +11,8 @@ const TOKEN_SECONDS = 3600;
 const REFRESH_SECONDS = 30 * 86_400;
 const MAX_CHALLENGE_FAILURES = 5;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+type SignInCaller = ReturnType<typeof signInContext>;
 
 /** Sign-in flows, challenges, TOTP enrolment and sign-out. */
 export function authOperations(ctx: EmulatorContext): Record<string, Operation> {
@@ -91,10 +94,33 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     return { pool, user };
   }
 
-  function passwordAuth(pool: Pool, clientId: string, username: string, password: string) {
+  function passwordAuth(
+    pool: Pool,
+    clientId: string,
+    username: string,
+    password: string,
+    caller: SignInCaller,
+  ) {
     const user = ctx.findUser(pool, username);
-    if (!user || !checkPassword(user.password, password)) throw notAuthorized();
-    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (!user) throw notAuthorized();
+    const passwordCorrect = checkPassword(user.password, password);
+    if (!passwordCorrect || !user.enabled) {
+      recordSignIn(pool, user, { response: 'Fail', passwordCorrect }, caller);
+      ctx.persist();
+      throw notAuthorized(passwordCorrect ? 'User is disabled.' : undefined);
+    }
+    const result = passwordAccepted(pool, clientId, user);
+    recordSignIn(
+      pool,
+      user,
+      { response: 'AuthenticationResult' in result ? 'Pass' : 'InProgress', passwordCorrect: true },
+      caller,
+    );
+    ctx.persist();
+    return result;
+  }
+
+  function passwordAccepted(pool: Pool, clientId: string, user: User) {
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       const session = ctx.newSession({
         poolId: pool.id,
@@ -149,6 +175,7 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     flow: unknown,
     parameters: Record<string, string>,
     allowed: string[],
+    caller: SignInCaller,
   ) {
     const requireFlow = (name: string) => {
       if (!allowed.includes(name)) throw invalidParameter(`${String(flow)} flow not enabled for this client`);
@@ -156,11 +183,11 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     switch (flow) {
       case 'USER_PASSWORD_AUTH':
         requireFlow('ALLOW_USER_PASSWORD_AUTH');
-        return passwordAuth(pool, clientId, parameters.USERNAME ?? '', parameters.PASSWORD ?? '');
+        return passwordAuth(pool, clientId, parameters.USERNAME ?? '', parameters.PASSWORD ?? '', caller);
       case 'ADMIN_USER_PASSWORD_AUTH':
       case 'ADMIN_NO_SRP_AUTH':
         requireFlow('ALLOW_ADMIN_USER_PASSWORD_AUTH');
-        return passwordAuth(pool, clientId, parameters.USERNAME ?? '', parameters.PASSWORD ?? '');
+        return passwordAuth(pool, clientId, parameters.USERNAME ?? '', parameters.PASSWORD ?? '', caller);
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
         requireFlow('ALLOW_REFRESH_TOKEN_AUTH');
@@ -170,13 +197,14 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
     }
   }
 
-  const initiateWith = (pool: Pool, client: AppClient, body: Body) =>
+  const initiateWith = (pool: Pool, client: AppClient, body: Body, call: CallContext) =>
     initiate(
       pool,
       client.clientId,
       body.AuthFlow,
       (body.AuthParameters as Record<string, string>) ?? {},
       client.explicitAuthFlows,
+      signInContext(body, call),
     );
 
   function respond(body: Body) {
@@ -229,17 +257,17 @@ export function authOperations(ctx: EmulatorContext): Record<string, Operation> 
   }
 
   return {
-    InitiateAuth(body) {
+    InitiateAuth(body, call) {
       const { pool, client } = ctx.client(body);
-      return initiateWith(pool, client, body);
+      return initiateWith(pool, client, body, call);
     },
 
-    AdminInitiateAuth(body) {
+    AdminInitiateAuth(body, call) {
       const pool = ctx.pool(body);
       const { client } = ctx.client(body);
       if (client.userPoolId !== pool.id)
         throw invalidParameter('The client does not belong to this user pool');
-      return initiateWith(pool, client, body);
+      return initiateWith(pool, client, body, call);
     },
 
     RespondToAuthChallenge: respond,

@@ -3,7 +3,14 @@ import { CognitoError, invalidParameter, resourceNotFound, userNotFound } from '
 import type { AppClient, EmulatorState, Pool, User } from './state';
 
 export type Body = Record<string, unknown>;
-export type Operation = (body: Body) => unknown;
+
+/** Who made the HTTP call, as the service sees it: threat protection records it when the body has no context data. */
+export interface CallContext {
+  readonly sourceIp: string;
+  readonly userAgent?: string;
+}
+
+export type Operation = (body: Body, call: CallContext) => unknown;
 
 /** A challenge session: single use, three minutes, bound to one user and client. */
 export interface Session {

@@ -6,6 +6,7 @@ import { type Body, EmulatorContext, type Operation } from './context';
 import { CognitoError } from './errors';
 import { passwordOperations, type SendEmail } from './password-operations';
 import { loadState, saveState } from './state';
+import { threatProtectionOperations } from './threat-protection';
 import { jwks } from './tokens';
 
 export interface CognitoEmulatorOptions {
@@ -49,6 +50,7 @@ export async function startCognitoEmulator(
     ...adminOperations(ctx),
     ...authOperations(ctx),
     ...passwordOperations(ctx, options.sendEmail),
+    ...threatProtectionOperations(ctx),
   };
 
   const server = createServer((request, response) => {
@@ -86,7 +88,11 @@ export async function startCognitoEmulator(
     const body = await readBody(request);
     if (!operation)
       throw new CognitoError('UnknownOperationException', `Unknown operation ${name || target}`);
-    const result = await operation(body);
+    const userAgent = request.headers['user-agent'];
+    const result = await operation(body, {
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      ...(userAgent ? { userAgent } : {}),
+    });
     return answer(response, 200, result ?? {});
   }
 

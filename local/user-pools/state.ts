@@ -3,6 +3,24 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export type MfaMode = 'OFF' | 'ON' | 'OPTIONAL';
 
+/** Threat protection ("advanced security"): OFF, or AUDIT (events are recorded, nothing is blocked). */
+export type AdvancedSecurityMode = 'OFF' | 'AUDIT';
+
+/** One sign-in attempt as threat protection records it (AdminListUserAuthEvents). */
+export interface AuthEvent {
+  readonly eventId: string;
+  /** Epoch seconds. */
+  readonly creationDate: number;
+  readonly response: 'Pass' | 'Fail' | 'InProgress';
+  readonly passwordCorrect: boolean;
+  readonly riskDecision: 'NoRisk' | 'AccountTakeover';
+  readonly riskLevel: 'Low' | 'Medium' | 'High';
+  readonly ipAddress?: string;
+  readonly deviceName?: string;
+  readonly city?: string;
+  readonly country?: string;
+}
+
 export interface AppClient {
   readonly clientId: string;
   readonly clientName: string;
@@ -39,6 +57,8 @@ export interface User {
   totpPreference: { enabled: boolean; preferred: boolean };
   /** Sign-in lineages still valid: global sign-out empties it, revoking every token issued before. */
   activeOrigins: string[];
+  /** Sign-in attempts, oldest first, recorded while the pool has threat protection. */
+  authEvents?: AuthEvent[];
   /** Refresh tokens by SHA-256, each bound to its lineage and client. */
   refreshTokens: Record<
     string,
@@ -57,6 +77,8 @@ export interface Pool {
   readonly creationDate: number;
   mfaConfiguration: MfaMode;
   softwareTokenMfaEnabled: boolean;
+  /** Absent in pools saved before threat protection was emulated: OFF. */
+  readonly advancedSecurityMode?: AdvancedSecurityMode;
   readonly passwordPolicy: {
     minimumLength: number;
     requireLowercase: boolean;

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
-import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
+import { auditOf, waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 import { createUser, signIn } from '../support/users';
 
@@ -89,6 +89,36 @@ describe('the totp-recovery support CLI', () => {
     expect(late.code).toBe(1);
     expect(late.err).toMatch(/someone decided this request already \(409 ALREADY_DECIDED\)/);
     expect(await waitForStatus(api, requestId)).toMatchObject({ status: 'DENIED' });
+  });
+
+  it('sends the checklist items checked with --check, and says which one is not on the checklist', async () => {
+    const { requestId } = await pendingAdminRequest();
+    const unknown = await cli([
+      'support',
+      'approve',
+      requestId,
+      '--reason',
+      'called back',
+      '--check',
+      'Looked at the moon',
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/\(400 INVALID_REQUEST\).*checklist\.0: not an item of the checklist/);
+    const checked = 'Called the user back on the phone number in our HR system';
+    const approved = await cli([
+      'support',
+      'approve',
+      requestId,
+      '--reason',
+      'called back',
+      '--check',
+      checked,
+    ]);
+    expect(approved).toMatchObject({ code: 0, out: `${requestId}: PENDING (1/2 approvals)` });
+    const records = await auditOf(documents, stack, requestId);
+    const details = records.find((r) => r.type === 'Approved')?.details as { checklist: string };
+    expect(JSON.parse(details.checklist)).toEqual([checked]);
+    await cli(['--username', 'sara', 'support', 'deny', requestId, '--reason', 'cleaning up']);
   });
 
   it.each([

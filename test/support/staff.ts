@@ -16,17 +16,18 @@ export async function staffToken(stack: StackInfo, person: TestUser | string): P
   return (await signInWithTotp(cognito, staffSide, { ...user })).AccessToken as string;
 }
 
-/** Approves or denies through the support API, with a token when given. */
+/** Approves or denies through the support API, with a token when given and the checklist items ticked. */
 export function decide(
   api: ReturnType<typeof httpClient>,
   requestId: string,
   verb: 'approve' | 'deny',
   token?: string,
   reason = 'verified by phone call',
+  checklist?: readonly string[],
 ) {
   return api.post(
     `/support/approvals/${requestId}/${verb}`,
-    { reason },
+    { reason, ...(checklist ? { checklist } : {}) },
     token ? { authorization: `Bearer ${token}` } : {},
   );
 }
