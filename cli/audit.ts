@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { createAuditReader } from '../functions/adapters/audit-reader';
 import { AUDIT_EVENT_TYPES } from '../functions/domain/audit-event-types';
+import type { AuditSummary } from '../functions/domain/audit-summary';
 import { auditRange, verifyAuditTrail } from '../functions/use-cases/audit-trail';
 import { apiClient } from './api-client';
 import { CliError } from './errors';
@@ -40,51 +41,67 @@ function instant(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+/** The search options `list` and `export` share, checked before anything is called. */
+function searchFilters(local: Record<string, string | undefined>) {
+  if (local.type !== undefined && !(AUDIT_EVENT_TYPES as readonly string[]).includes(local.type)) {
+    throw new CliError(`--type must be one of ${AUDIT_EVENT_TYPES.join(', ')}; got "${local.type}"`, 2);
+  }
+  return {
+    username: local.user,
+    userSub: local.userSub,
+    requestId: local.requestId,
+    type: local.type,
+    from: instant('--from', local.from),
+    to: instant('--to', local.to),
+  };
+}
+
+/** The options of `searchFilters`. */
+function withSearchOptions(command: Command): Command {
+  return command
+    .option('--user <username>', 'events about this account')
+    .option('--user-sub <sub>')
+    .option('--request-id <id>')
+    .option('--type <type>', 'an event type, for example TotpRemoved')
+    .option('--from <date>')
+    .option('--to <date>');
+}
+
+/** Query parameters without the options not given. */
+const queryOf = (values: Record<string, string | undefined>) =>
+  new URLSearchParams(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+
+const seconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
+
 async function connect(command: Command, io: CliIo) {
   const options = command.optsWithGlobals<CommonOptions>();
   const target = resolveTarget(options, AUDITOR_GROUP, io.env, io.cwd);
   return { options, api: apiClient(target.apiUrl, await signInStaff(target)) };
 }
 
-/** `totp-recovery audit list|export|verify`. */
+/** `totp-recovery audit list|export|summary|verify`. */
 export function registerAuditCommands(program: Command, io: CliIo): void {
   const audit = program.command('audit').description('review the audit trail (group mfa-recovery-auditor)');
 
-  audit
-    .command('list')
-    .description('events, newest first, by user, request, type or date range (default: the last 30 days)')
-    .option('--user <username>', 'events about this account')
-    .option('--user-sub <sub>')
-    .option('--request-id <id>')
-    .option('--type <type>', 'an event type, for example TotpRemoved')
-    .option('--from <date>')
-    .option('--to <date>')
+  withSearchOptions(
+    audit
+      .command('list')
+      .description('events, newest first, by user, request, type or date range (default: the last 30 days)'),
+  )
     .option('--limit <n>', 'at most this many (1-10000)', '100')
     .action(async (local: Record<string, string | undefined>, command: Command) => {
       const limit = Number(local.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
         throw new CliError(`--limit must be a whole number from 1 to 10000, got "${local.limit}"`, 2);
       }
-      if (local.type !== undefined && !(AUDIT_EVENT_TYPES as readonly string[]).includes(local.type)) {
-        throw new CliError(`--type must be one of ${AUDIT_EVENT_TYPES.join(', ')}; got "${local.type}"`, 2);
-      }
-      const filters = {
-        username: local.user,
-        userSub: local.userSub,
-        requestId: local.requestId,
-        type: local.type,
-        from: instant('--from', local.from),
-        to: instant('--to', local.to),
-      };
+      const filters = searchFilters(local);
       const { options, api } = await connect(command, io);
       const items: AuditorEvent[] = [];
       let cursor: string | undefined;
       do {
-        const query = new URLSearchParams(
-          Object.entries({ ...filters, limit: String(Math.min(100, limit - items.length)), cursor }).filter(
-            (entry): entry is [string, string] => entry[1] !== undefined,
-          ),
-        );
+        const query = queryOf({ ...filters, limit: String(Math.min(100, limit - items.length)), cursor });
         const page = (await api.call('GET', `/audit/events?${query}`)).json as {
           items: AuditorEvent[];
           cursor?: string;
@@ -111,29 +128,27 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
       );
     });
 
-  audit
-    .command('export')
-    .description('every event of a date range as JSON lines or CSV, to a file or stdout')
-    .option('--from <date>')
-    .option('--to <date>')
+  withSearchOptions(
+    audit
+      .command('export')
+      .description(
+        'every event of the search (a date range, and a user, request or type) as JSON lines or CSV, to a file or stdout',
+      ),
+  )
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('--output <file>', 'write here instead of stdout')
     .action(async (local: Record<string, string | undefined>, command: Command) => {
       const format = local.format ?? 'jsonl';
       if (format !== 'jsonl' && format !== 'csv')
         throw new CliError(`--format must be jsonl or csv, got "${format}"`, 2);
-      const range = { from: instant('--from', local.from), to: instant('--to', local.to) };
+      const filters = searchFilters(local);
       const { api } = await connect(command, io);
       const file = local.output ? createWriteStream(resolve(io.cwd, local.output)) : undefined;
       let cursor: string | undefined;
       let first = true;
       let lines = 0;
       do {
-        const query = new URLSearchParams(
-          Object.entries({ ...range, format, cursor }).filter(
-            (e): e is [string, string] => e[1] !== undefined,
-          ),
-        );
+        const query = queryOf({ ...filters, format, cursor });
         // Pages of up to 5,000 events, written as they come: memory stays bounded.
         const response = await api.response(`/audit/export?${query}`);
         let text = await response.text();
@@ -151,6 +166,46 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         await once(file, 'finish');
         io.err(`wrote ${lines} lines to ${local.output}`);
       }
+    });
+
+  audit
+    .command('summary')
+    .description('what ended in a date range, by outcome, and how long it took (default: the last 30 days)')
+    .option('--from <date>')
+    .option('--to <date>')
+    .action(async (local: Record<string, string | undefined>, command: Command) => {
+      const range = { from: instant('--from', local.from), to: instant('--to', local.to) };
+      const { options, api } = await connect(command, io);
+      const summary = (await api.call('GET', `/audit/summary?${queryOf(range)}`))
+        .json as unknown as AuditSummary;
+      if (options.json) return io.out(JSON.stringify(summary, null, 2));
+      const { denialShare: denials, timeToComplete: done, approvalTurnaround: turnaround } = summary;
+      io.out(`${summary.ended} requests ended from ${summary.from} to ${summary.to}.`);
+      io.out(
+        table(
+          ['OUTCOME', 'REQUESTS'],
+          Object.entries(summary.byOutcome).map(([outcome, count]) => [outcome, String(count)]),
+        ),
+      );
+      io.out(
+        table(
+          ['FIGURE', 'COUNT', 'MEDIAN', 'P95'],
+          [
+            ['time to complete', String(done.count), seconds(done.medianMs), seconds(done.p95Ms)],
+            [
+              'approval turnaround',
+              String(turnaround.count),
+              seconds(turnaround.medianMs),
+              seconds(turnaround.p95Ms),
+            ],
+          ],
+        ),
+      );
+      io.out(
+        `denied ${denials.denied} of ${denials.decided} support decisions${
+          denials.share === null ? '' : ` (${(denials.share * 100).toFixed(1)}%)`
+        }; ${summary.locks} locked, ${summary.cancels} cancelled.`,
+      );
     });
 
   audit

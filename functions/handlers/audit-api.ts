@@ -8,7 +8,13 @@ import { auditReaderFrom } from '../shared/dependencies';
 import { InvalidRequestError } from '../shared/errors';
 import { httpHandler, jsonResponse, validate } from '../shared/http';
 import { staffFrom } from '../shared/staff';
-import { auditRange, exportLines, listEvents, verifyAuditTrail } from '../use-cases/audit-trail';
+import {
+  auditRange,
+  exportLines,
+  listEvents,
+  summarizeAuditTrail,
+  verifyAuditTrail,
+} from '../use-cases/audit-trail';
 
 const config = loadConfig(['auditTableName', 'auditorGroup']);
 const reader = auditReaderFrom(config);
@@ -40,8 +46,8 @@ const range = {
   from: instant.optional(),
   to: instant.optional(),
 };
-const eventsQuery = z.strictObject({
-  ...range,
+/** Who or what the events are about: the same search for listing and exporting. */
+const filters = {
   username: z.string().min(1).max(128).optional(),
   userSub: z
     .string()
@@ -49,15 +55,20 @@ const eventsQuery = z.strictObject({
     .optional(),
   requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
   type: z.enum(AUDIT_EVENT_TYPES).optional(),
+};
+const eventsQuery = z.strictObject({
+  ...range,
+  ...filters,
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: cursor.optional(),
 });
 const exportQuery = z.strictObject({
   ...range,
+  ...filters,
   format: z.enum(['jsonl', 'csv']).default('jsonl'),
   cursor: cursor.optional(),
 });
-const verifyQuery = z.strictObject(range);
+const rangeQuery = z.strictObject(range);
 
 /** The range asked for (see auditRange), refused when backwards or longer than MAX_RANGE_DAYS. */
 function timeRange(query: { from?: string; to?: string }) {
@@ -78,9 +89,9 @@ function timeRange(query: { from?: string; to?: string }) {
 const encode = (next: AuditCursor | undefined) =>
   next ? Buffer.from(JSON.stringify(next)).toString('base64url') : undefined;
 
-/** GET /audit/events, /audit/export and /audit/verify (group mfa-recovery-auditor). */
+/** GET /audit/events, /audit/export, /audit/summary and /audit/verify (group mfa-recovery-auditor). */
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-  staffFrom(event, config.auditorGroup);
+  const auditor = staffFrom(event, config.auditorGroup);
   const params = event.queryStringParameters ?? {};
   if (event.routeKey === 'GET /audit/events') {
     const { limit, cursor: at, from, to, ...who } = validate(eventsQuery, params);
@@ -93,8 +104,8 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAu
     return jsonResponse(200, { items: result.items, ...(next ? { cursor: next } : {}) });
   }
   if (event.routeKey === 'GET /audit/export') {
-    const { format, cursor: at, from, to } = validate(exportQuery, params);
-    const page = await reader.page(timeRange({ from, to }), EXPORT_PAGE, at);
+    const { format, cursor: at, from, to, ...who } = validate(exportQuery, params);
+    const page = await reader.page({ ...who, ...timeRange({ from, to }) }, EXPORT_PAGE, at);
     async function* events() {
       yield* page.items;
     }
@@ -113,5 +124,8 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAu
       body,
     };
   }
-  return jsonResponse(200, await verifyAuditTrail(timeRange(validate(verifyQuery, params)), reader));
+  const range = timeRange(validate(rangeQuery, params));
+  if (event.routeKey === 'GET /audit/summary')
+    return jsonResponse(200, await summarizeAuditTrail(range, reader));
+  return jsonResponse(200, await verifyAuditTrail(range, reader, { verifiedBy: auditor.username }));
 });

@@ -1,5 +1,12 @@
 import type { StoredAuditEvent } from '../adapters/audit-log';
 import { type AuditCursor, type AuditQuery, type AuditReader, daysBetween } from '../adapters/audit-reader';
+import {
+  type AuditSummary,
+  collectRequestFacts,
+  type RequestFacts,
+  requestsStartedBefore,
+  summarizeRequests,
+} from '../domain/audit-summary';
 import { type ChainBreak, verifyDay, verifyRequestChain } from '../domain/audit-verify';
 
 /** An event as auditors see it: the stored record without the table's own keys. */
@@ -86,10 +93,15 @@ export function auditRange(
 /** The state machine's TimeoutSeconds (10 days) plus a day for the terminal step's retries. */
 const MAX_REQUEST_LIFETIME_MS = 11 * 86_400_000;
 
+/** A verification as it can be attached to an audit report: what was checked, when, by whom, and the result. */
 export interface VerifyReport {
   readonly ok: boolean;
   readonly from: string;
   readonly to: string;
+  /** When the check finished. */
+  readonly verifiedAt: string;
+  /** The auditor who ran it (their username), when it ran through the API. */
+  readonly verifiedBy?: string;
   readonly checkedDays: number;
   readonly checkedRequests: number;
   readonly checkedEvents: number;
@@ -103,10 +115,11 @@ export interface VerifyReport {
 export async function verifyAuditTrail(
   range: { from: string; to: string },
   reader: AuditReader,
-  now?: Date,
+  run: { readonly verifiedBy?: string; readonly clock?: () => Date } = {},
 ): Promise<VerifyReport> {
+  const clock = run.clock ?? (() => new Date());
   // A request lives at most the execution's 10 days; one older without a terminal record lost its tail.
-  const mustHaveEndedBefore = new Date((now ?? new Date()).getTime() - MAX_REQUEST_LIFETIME_MS).toISOString();
+  const mustHaveEndedBefore = new Date(clock().getTime() - MAX_REQUEST_LIFETIME_MS).toISOString();
   let checkedRequests = 0;
   let checkedEvents = 0;
   const days = daysBetween(range.from, range.to).reverse();
@@ -114,6 +127,8 @@ export async function verifyAuditTrail(
     ok: firstBreak === undefined,
     from: range.from,
     to: range.to,
+    verifiedAt: clock().toISOString(),
+    ...(run.verifiedBy ? { verifiedBy: run.verifiedBy } : {}),
     checkedDays: days.length,
     checkedRequests,
     checkedEvents,
@@ -136,4 +151,27 @@ export async function verifyAuditTrail(
     }
   }
   return report();
+}
+
+/** Chains read at once when completing the requests that started before the range. */
+const CHAIN_READS_AT_ONCE = 10;
+
+/**
+ * The overview of a range: every event of it, a page at a time, folded into a few facts per request;
+ * then the whole chains of the requests that ended in it but started before it, for their durations.
+ */
+export async function summarizeAuditTrail(
+  range: { from: string; to: string },
+  reader: AuditReader,
+): Promise<AuditSummary> {
+  const facts = new Map<string, RequestFacts>();
+  for await (const event of reader.stream(range)) collectRequestFacts([event], facts);
+  const earlier = requestsStartedBefore(facts, range);
+  for (let index = 0; index < earlier.length; index += CHAIN_READS_AT_ONCE) {
+    const chains = await Promise.all(
+      earlier.slice(index, index + CHAIN_READS_AT_ONCE).map((requestId) => reader.requestChain(requestId)),
+    );
+    collectRequestFacts(chains.flat(), facts);
+  }
+  return summarizeRequests(facts, range);
 }

@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import * as z from 'zod';
+import type { AuditSummary } from '../../functions/domain/audit-summary';
+import type { StackInfo } from '../../local/stack-info';
 import { freshSourceIp, httpClient } from '../support/http-client';
-import { codeFrom, mailbox } from '../support/mailbox';
+import { cancelTokenFrom, codeFrom, mailbox } from '../support/mailbox';
+import { ownStack } from '../support/own-stack';
 import { type AuditRecord, waitForStatus, waitForTerminalRecord } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
-import { staffToken } from '../support/staff';
+import { decide, staffToken } from '../support/staff';
 import { createUser, type TestUser } from '../support/users';
 
 const stack = inject('stack');
@@ -89,17 +92,42 @@ describe('the auditor API', () => {
     expect(rows.filter((row) => row.includes(requestId))).toHaveLength(chain.length);
   });
 
-  it('verifies the day: every chain intact', async () => {
+  it('exports only what the search finds: one request, or one user and type', async () => {
+    const csv = await api.get(`/audit/export?requestId=${requestId}&format=csv`, auditor);
+    expect(csv.status).toBe(200);
+    const [, ...rows] = csv.text.trim().split('\n');
+    expect(rows).toHaveLength(chain.length);
+    expect(rows.map((row) => row.split(',')[1])).toEqual(chain.map(() => requestId));
+    const jsonl = await api.get(`/audit/export?username=${user.username}&type=TotpRemoved`, auditor);
+    const lines = jsonl.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditRecord);
+    expect(lines.map((e) => `${e.requestId}/${e.type}`)).toEqual([`${requestId}/TotpRemoved`]);
+  });
+
+  it('verifies the day: every chain intact, in a report naming the range, the time and the auditor', async () => {
     const day = String(chain[0]?.at).slice(0, 10);
+    const before = new Date().toISOString();
     const answer = await api.get(`/audit/verify?from=${day}&to=${day}`, auditor);
-    expect(answer.json).toMatchObject({ ok: true, checkedDays: 1 });
-    expect((answer.json as { checkedEvents: number }).checkedEvents).toBeGreaterThanOrEqual(chain.length);
+    expect(answer.json).toMatchObject({
+      ok: true,
+      from: `${day}T00:00:00.000Z`,
+      to: `${day}T23:59:59.999Z`,
+      verifiedBy: 'audrey',
+      checkedDays: 1,
+    });
+    const report = answer.json as { verifiedAt: string; checkedEvents: number; checkedRequests: number };
+    expect(report.verifiedAt >= before && report.verifiedAt <= new Date().toISOString()).toBe(true);
+    expect(report.checkedEvents).toBeGreaterThanOrEqual(chain.length);
+    expect(report.checkedRequests).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses no token (401), a support token (403) and bad queries (400)', async () => {
     expect((await api.get('/audit/events')).status).toBe(401);
+    expect((await api.get('/audit/summary')).status).toBe(401);
     const support = { authorization: `Bearer ${await staffToken(stack, 'sam')}` };
-    for (const route of ['/audit/events', '/audit/export', '/audit/verify']) {
+    for (const route of ['/audit/events', '/audit/export', '/audit/summary', '/audit/verify']) {
       expect((await api.get(route, support)).status).toBe(403);
     }
     for (const query of [
@@ -118,7 +146,101 @@ describe('the auditor API', () => {
       expect(answer.json).toMatchObject({ error: 'INVALID_REQUEST' });
     }
     expect((await api.get('/audit/export?format=xml', auditor)).status).toBe(400);
+    expect((await api.get('/audit/export?requestId=short', auditor)).status).toBe(400);
+    for (const [query, path] of [
+      ['from=2020-01-01&to=2026-11-22', 'from'],
+      ['from=2026-11-23&to=2026-11-22', 'from'],
+      ['to=tomorrow', 'to'],
+    ]) {
+      const answer = await api.get(`/audit/summary?${query}`, auditor);
+      expect(answer.status, query).toBe(400);
+      expect(answer.json, query).toMatchObject({ error: 'INVALID_REQUEST', fields: [{ path }] });
+    }
+    // The summary is of a range only: a search field is refused, not ignored.
+    expect((await api.get('/audit/summary?username=alice', auditor)).status).toBe(400);
   });
+});
+
+describe('the audit summary', () => {
+  // A stack of its own: its counts are exactly the recoveries made here, whatever other files do.
+  // One approver for privileged accounts, so one decision ends an approval.
+  const own = ownStack({ functionEnvironment: { PRIVILEGED_APPROVALS: '1' } });
+
+  /** A request of a fresh user whose code email arrived. */
+  async function started(info: StackInfo, groups: string[] = []) {
+    const user = await createUser(stackClients(info).cognito, info, { groups });
+    const client = httpClient(info.apiUrl, freshSourceIp());
+    const answer = await client.post('/recoveries', { username: user.username, password: user.password });
+    const { requestId } = answer.json as { requestId: string };
+    const email = await mailbox(info.endpoints.ses).waitFor(user.email, /code to remove/);
+    return { client, requestId, email };
+  }
+
+  /** A recovery that ends as `outcome`, through the API as people would end it. */
+  async function recovery(
+    info: StackInfo,
+    outcome: 'COMPLETED' | 'APPROVED' | 'DENIED' | 'LOCKED' | 'CANCELLED',
+  ) {
+    const privileged = outcome === 'APPROVED' || outcome === 'DENIED';
+    const { client, requestId, email } = await started(info, privileged ? ['admins'] : []);
+    if (outcome === 'LOCKED') {
+      for (let i = 0; i < 5; i += 1)
+        await client.post(`/recoveries/${requestId}/confirm`, { code: '00000000' });
+    } else if (outcome === 'CANCELLED') {
+      await client.post(`/recoveries/${requestId}/cancel`, { token: cancelTokenFrom(email) });
+    } else {
+      await client.post(`/recoveries/${requestId}/confirm`, { code: codeFrom(email) });
+    }
+    if (privileged) {
+      await waitForStatus(client, requestId, 'AWAITING_APPROVAL');
+      const verb = outcome === 'APPROVED' ? 'approve' : 'deny';
+      expect((await decide(client, requestId, verb, await staffToken(info, 'sam'))).status).toBe(200);
+    }
+    return waitForTerminalRecord(stackClients(info).documents, info, requestId);
+  }
+
+  it('counts exactly the recoveries of the range by outcome, with their times and the support decisions', async () => {
+    const info = own.current.info;
+    const chains = await Promise.all(
+      (['COMPLETED', 'APPROVED', 'DENIED', 'LOCKED', 'CANCELLED', 'CANCELLED'] as const).map((outcome) =>
+        recovery(info, outcome),
+      ),
+    );
+    const ends = chains.map((records) => records.find((r) => r.terminal)?.terminal);
+    expect(ends.sort()).toEqual(['CANCELLED', 'CANCELLED', 'COMPLETED', 'COMPLETED', 'DENIED', 'LOCKED']);
+
+    const client = httpClient(info.apiUrl, freshSourceIp());
+    const answer = await client.get('/audit/summary', {
+      authorization: `Bearer ${await staffToken(info, 'audrey')}`,
+    });
+    expect(answer.status).toBe(200);
+    const summary = answer.json as AuditSummary;
+    expect(summary).toMatchObject({
+      ended: 6,
+      byOutcome: { COMPLETED: 2, DENIED: 1, LOCKED: 1, CANCELLED: 2, EXPIRED: 0, FAILED: 0 },
+      locks: 1,
+      cancels: 2,
+      denialShare: { denied: 1, decided: 2, share: 0.5 },
+    });
+    expect(summary.perDay).toHaveLength(31);
+    expect(summary.perDay.reduce((sum, day) => sum + day.total, 0)).toBe(6);
+    expect(summary.timeToComplete.count).toBe(2);
+    expect(summary.timeToComplete.medianMs).toBeGreaterThan(0);
+    expect(summary.timeToComplete.p95Ms).toBeGreaterThanOrEqual(summary.timeToComplete.medianMs as number);
+    // Completed: from each request's first record to its terminal one.
+    const completedMs = chains
+      .filter((records) => records.some((r) => r.terminal === 'COMPLETED'))
+      .map((records) => {
+        const first = records.find((r) => r.seq === 1) as AuditRecord;
+        const end = records.find((r) => r.terminal) as AuditRecord;
+        return Date.parse(String(end.at)) - Date.parse(String(first.at));
+      })
+      .sort((a, b) => a - b);
+    expect(summary.timeToComplete.medianMs).toBe(
+      Math.round(((completedMs[0] ?? 0) + (completedMs[1] ?? 0)) / 2),
+    );
+    expect(summary.approvalTurnaround.count).toBe(2);
+  }, 120_000);
 });
 
 describe('the published events', () => {

@@ -33,6 +33,33 @@ describe('the totp-recovery audit CLI', () => {
     expect(csv.filter((line) => line.includes(requestId))).toHaveLength(chain.length);
     const jsonl = await cli(['audit', 'export', '--from', day, '--to', day]);
     expect(jsonl.out.split('\n').filter((line) => line.includes(requestId))).toHaveLength(chain.length);
+
+    // The export follows the search: one request's events, and nothing else.
+    const one = await cli(['audit', 'export', '--request-id', requestId, '--format', 'csv']);
+    expect(one.code).toBe(0);
+    const [, ...rows] = one.out.trim().split('\n');
+    expect(rows.map((row) => row.split(',')[1])).toEqual(chain.map(() => requestId));
+    const removed = await cli(['audit', 'export', '--user', user.username, '--type', 'TotpRemoved']);
+    expect(
+      removed.out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).type),
+    ).toEqual(['TotpRemoved']);
+  });
+
+  it('summarizes a range: requests ended by outcome, durations and decisions', async () => {
+    const { requestId } = await completedRecovery(stack);
+    await waitForTerminalRecord(stackClients(stack).documents, stack, requestId);
+    const json = await cli(['--json', 'audit', 'summary']);
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.out) as { ended: number; byOutcome: Record<string, number> };
+    expect(summary.byOutcome.COMPLETED).toBeGreaterThanOrEqual(1);
+    expect(summary.ended).toBe(Object.values(summary.byOutcome).reduce((a, b) => a + b, 0));
+    const human = await cli(['audit', 'summary']);
+    expect(human.out).toMatch(/^\d+ requests ended from /);
+    expect(human.out).toMatch(/^COMPLETED +\d+$/m);
+    expect(human.out).toMatch(/^time to complete +\d+ +[\d.]+ s +[\d.]+ s$/m);
   });
 
   it('refuses a support person (403) and bad options (2)', async () => {
@@ -41,6 +68,8 @@ describe('the totp-recovery audit CLI', () => {
     expect(support.err).toMatch(/not allowed \(403 FORBIDDEN\)/);
     expect((await cli(['audit', 'list', '--from', 'last week'])).code).toBe(2);
     expect((await cli(['audit', 'export', '--format', 'xml'])).code).toBe(2);
+    expect((await cli(['audit', 'export', '--type', 'Nope'])).code).toBe(2);
+    expect((await cli(['audit', 'summary', '--from', 'last week'])).code).toBe(2);
     expect((await cli(['audit', 'verify', '--table', 'x'])).err).toMatch(/with --table, also pass --region/);
     // An unknown event type is a usage error, never "No events." with exit 0.
     const nope = await cli(['audit', 'list', '--type', 'Nope']);
