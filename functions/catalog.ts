@@ -77,11 +77,11 @@ export const functionCatalog = {
   },
   'support-approvals': {
     entry: 'functions/handlers/support-approvals.ts',
-    description: 'Support API: list pending approvals, approve, deny',
+    description: 'Support API: list approvals with what a decision needs, claim, approve, deny',
   },
   'audit-api': {
     entry: 'functions/handlers/audit-api.ts',
-    description: 'Auditor API: query, export and verify the audit trail',
+    description: 'Auditor API: query, export, summarize and verify the audit trail',
   },
   'remove-totp': {
     entry: 'functions/handlers/remove-totp.ts',
@@ -129,11 +129,17 @@ export const apiRoutes: readonly RouteSpec[] = [
     functionName: 'support-approvals',
     auth: 'cognito-jwt',
   },
+  {
+    routeKey: 'POST /support/approvals/{requestId}/claim',
+    functionName: 'support-approvals',
+    auth: 'cognito-jwt',
+  },
   { routeKey: 'POST /recovery-codes', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'GET /recovery-codes/status', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'POST /authenticator-notices', functionName: 'recovery-codes', auth: 'user-jwt' },
   { routeKey: 'GET /audit/events', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/export', functionName: 'audit-api', auth: 'cognito-jwt' },
+  { routeKey: 'GET /audit/summary', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /audit/verify', functionName: 'audit-api', auth: 'cognito-jwt' },
   { routeKey: 'GET /', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /recover/{requestId}', functionName: 'web', auth: 'none' },
@@ -143,4 +149,6 @@ export const apiRoutes: readonly RouteSpec[] = [
   { routeKey: 'GET /recovery-codes', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /support', functionName: 'web', auth: 'none' },
   { routeKey: 'GET /audit', functionName: 'web', auth: 'none' },
+  // Every other path and method: a page for people, `{"message":"Not Found"}` for programs.
+  { routeKey: '$default', functionName: 'web', auth: 'none' },
 ];

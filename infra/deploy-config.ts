@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as z from 'zod';
+import { brandSchema } from '../functions/domain/brand';
 import type { TotpRecoveryProps } from './props';
 
 const seconds = z.number().int().positive();
@@ -24,6 +26,8 @@ export const deployConfigSchema = z.strictObject({
   appClientIds: z.array(z.string().min(1)).optional(),
   productName: z.string().trim().min(1).max(64).optional(),
   appSignInUrl: z.string().url().startsWith('https://').optional(),
+  /** Logo, colours (WCAG AA checked), support contact, from-name, default language and message overrides. */
+  brand: brandSchema.optional(),
   demo: z.boolean().optional(),
   fromAddress: z.string().email(),
   supportEmail: z.string().email(),
@@ -31,6 +35,8 @@ export const deployConfigSchema = z.strictObject({
   alarmEmail: z.string().email().optional(),
   alarmTopicArn: z.string().startsWith('arn:aws:sns:').optional(),
   riskPolicy: z.record(z.string(), z.unknown()).optional(),
+  /** What support checks before deciding: checkboxes on each request, recorded with the decision. */
+  verificationChecklist: z.array(z.string()).optional(),
   timings: z
     .strictObject({
       codeTtlSeconds: seconds.optional(),
@@ -54,6 +60,13 @@ export const deployConfigSchema = z.strictObject({
   domain: z
     .strictObject({ domainName: z.string().min(3), certificateArn: z.string().startsWith('arn:aws:acm:') })
     .optional(),
+  /** CloudFront and AWS WAF in front of the API (see docs/deploy.md). */
+  edge: z
+    .strictObject({
+      webAclArn: z.string().startsWith('arn:aws:wafv2:').optional(),
+      rateLimit: z.number().int().min(10).optional(),
+    })
+    .optional(),
 });
 
 export type DeployConfig = z.infer<typeof deployConfigSchema>;
@@ -73,6 +86,9 @@ export function readDeployConfig(path: string): DeployConfig {
     );
     throw new Error(`config ${path}: ${problems.join('; ')}`);
   }
+  // The logo's path is the config file's business: relative to the file, as people write it.
+  const brand = parsed.data.brand;
+  if (brand?.logo) parsed.data.brand = { ...brand, logo: resolve(dirname(path), brand.logo) };
   if (parsed.data.alarmEmail && parsed.data.alarmTopicArn) {
     throw new Error(`config ${path}: give alarmEmail or alarmTopicArn, not both`);
   }
@@ -99,11 +115,14 @@ export function propsFromConfig(
     privilegedApprovals: config.limits?.privilegedApprovals,
     apiThrottle: config.limits?.apiThrottle,
     riskPolicy: config.riskPolicy as TotpRecoveryProps['riskPolicy'],
+    verificationChecklist: config.verificationChecklist,
     supportGroup: config.supportGroup,
     auditorGroup: config.auditorGroup,
     appClientIds: config.appClientIds,
     productName: config.productName,
     appSignInUrl: config.appSignInUrl,
+    brand: config.brand,
+    edge: config.edge,
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Omit<
     TotpRecoveryProps,

@@ -1,9 +1,12 @@
+import { statSync } from 'node:fs';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { type BrandSettings, brandProblems } from '../functions/domain/brand';
 import { riskPolicySchema } from '../functions/domain/risk';
+import { verificationChecklistSchema } from '../functions/domain/verification-checklist';
 
 /** The risk rules (see the README's "Risk policy"); unset fields keep their defaults. */
 export interface RiskPolicyProps {
@@ -40,6 +43,13 @@ export interface TotpRecoveryProps {
   readonly appClientIds?: readonly string[];
   /** The name authenticator apps show for the account. @default - the site's host name */
   readonly productName?: string;
+  /**
+   * Your brand and languages on every page and email: logo (an .svg or .png file path), primary and
+   * accent colours (refused at synth below WCAG AA contrast), support contact, from-name, default
+   * language, and your own wording of any message (`messages: { de: { 'request.submit': '...' } }`).
+   * @default - the product's look, English by default, no support contact
+   */
+  readonly brand?: BrandSettings;
   /** Your sign-in page, offered once a user has set up a new authenticator. @default - none */
   readonly appSignInUrl?: string;
   /** Address the emails come from; its domain (or the address) must be a verified SES identity. */
@@ -71,6 +81,12 @@ export interface TotpRecoveryProps {
   readonly coolDown?: Duration;
   /** Approvers needed for members of a privileged group. @default 2 */
   readonly privilegedApprovals?: number;
+  /**
+   * What support checks before deciding, in your words (up to 20 items of 1 to 200 characters, each
+   * different): shown as checkboxes on each request; the items ticked are recorded with the decision.
+   * @default [] - no checklist
+   */
+  readonly verificationChecklist?: readonly string[];
   /** @default 'mfa-recovery-support' */
   readonly supportGroup?: string;
   /** @default 'mfa-recovery-auditor' */
@@ -79,6 +95,13 @@ export interface TotpRecoveryProps {
   readonly logRetention?: RetentionDays;
   /** A custom domain for the pages and the API. @default - the execute-api URL */
   readonly domain?: { readonly domainName: string; readonly certificate: ICertificate };
+  /**
+   * Put CloudFront with AWS WAF in front (a rate-based rule per client IP, the AWS managed common and
+   * bot-control rule groups). The `domain` then names the distribution, and its certificate must be
+   * in us-east-1. The web ACL is made here when the stack is in us-east-1; elsewhere pass `webAclArn`.
+   * @default - no CloudFront: the HTTP API answers directly (it cannot take a web ACL)
+   */
+  readonly edge?: { readonly webAclArn?: string; readonly rateLimit?: number };
   /** Where alarms go. @default - alarms without actions */
   readonly alarmTopic?: ITopic;
   /** Requests per second the API accepts (steady, burst). @default { rate: 50, burst: 100 } */
@@ -99,6 +122,7 @@ export interface ResolvedSettings {
   readonly approvalTimeoutSeconds: number;
   readonly coolDownSeconds: number;
   readonly privilegedApprovals: number;
+  readonly verificationChecklistJson: string;
   readonly supportGroup: string;
   readonly auditorGroup: string;
 }
@@ -109,6 +133,16 @@ const GROUP = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 function between(problems: string[], name: string, value: number, min: number, max: number, unit: string) {
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max} (got ${value})`);
+  }
+}
+
+/** The logo must be a readable SVG or PNG of at most 256 KB (it travels inside the web function). */
+function logoProblems(path: string): string[] {
+  try {
+    const size = statSync(path).size;
+    return size > 256 * 1024 ? [`brand.logo ${path} is ${size} bytes; at most 256 KB`] : [];
+  } catch {
+    return [`brand.logo ${path}: no such file`];
   }
 }
 
@@ -133,6 +167,7 @@ export function resolveSettings(props: TotpRecoveryProps): ResolvedSettings {
     approvalTimeoutSeconds: (props.approvalTimeout ?? Duration.hours(72)).toSeconds(),
     coolDownSeconds: (props.coolDown ?? Duration.seconds(0)).toSeconds(),
     privilegedApprovals: props.privilegedApprovals ?? 2,
+    verificationChecklistJson: JSON.stringify(props.verificationChecklist ?? []),
     supportGroup: props.supportGroup ?? 'mfa-recovery-support',
     auditorGroup: props.auditorGroup ?? 'mfa-recovery-auditor',
   };
@@ -167,6 +202,30 @@ export function resolveSettings(props: TotpRecoveryProps): ResolvedSettings {
       ...policy.error.issues.map(
         (issue) => `riskPolicy.${issue.path.join('.') || '(object)'}: ${issue.message}`,
       ),
+    );
+  }
+  problems.push(...brandProblems(props.brand ?? {}));
+  if (props.brand?.logo) problems.push(...logoProblems(props.brand.logo));
+  // Lambda holds 4 KB of environment per function, every variable together.
+  const overrides = JSON.stringify(props.brand?.messages ?? {}).length;
+  if (overrides > 2048) {
+    problems.push(
+      `brand.messages take ${overrides} bytes; a function's environment holds 4 KB in all, so keep overrides under 2048 bytes`,
+    );
+  }
+  const checklist = verificationChecklistSchema.safeParse(props.verificationChecklist ?? []);
+  if (!checklist.success) {
+    problems.push(
+      ...checklist.error.issues.map(
+        (issue) =>
+          `verificationChecklist${issue.path.length ? `[${issue.path.join('.')}]` : ''}: ${issue.message} (up to 20 different items of 1 to 200 characters)`,
+      ),
+    );
+  }
+  // It travels in the environment too, which holds 4 KB per function in all.
+  if (settings.verificationChecklistJson.length > 1024) {
+    problems.push(
+      `verificationChecklist takes ${settings.verificationChecklistJson.length} bytes as JSON; keep it under 1024 bytes (shorter or fewer items)`,
     );
   }
   if (problems.length > 0) throw new Error(`TotpRecovery: ${problems.join('; ')}`);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -10,10 +11,12 @@ import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type FunctionName, functionCatalog } from '../functions/catalog';
+import { brandEnvironment } from '../functions/domain/brand';
 import { RecoveryAlarms } from './constructs/recovery-alarms';
 import { RecoveryApi } from './constructs/recovery-api';
 import { RecoveryDashboard } from './constructs/recovery-dashboard';
-import { RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
+import { RecoveryEdge } from './constructs/recovery-edge';
+import { logoInBundle, RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
 import { RecoveryReconciler } from './constructs/recovery-reconciler';
 import { RecoveryTables } from './constructs/recovery-tables';
 import { RecoveryWorkflow } from './constructs/recovery-workflow';
@@ -106,6 +109,7 @@ export class TotpRecovery extends Construct {
       stateMachineArn,
       sendingIdentityArns,
       logRetention,
+      ...(props.brand?.logo ? { logoFile: resolve(props.brand.logo) } : {}),
       environment: {
         RECOVERY_TABLE_NAME: this.tables.recoveries.tableName,
         AUDIT_TABLE_NAME: this.tables.audit.tableName,
@@ -115,7 +119,12 @@ export class TotpRecovery extends Construct {
         STAFF_CLIENT_ID: this.staffClient.userPoolClientId,
         ENROLL_CLIENT_ID: this.enrollClient.userPoolClientId,
         ...(props.productName ? { PRODUCT_NAME: props.productName } : {}),
+        // The brand's own product name, when set, wins over the older top-level prop.
         ...(props.appSignInUrl ? { APP_SIGN_IN_URL: props.appSignInUrl } : {}),
+        ...brandEnvironment(
+          props.brand ?? {},
+          props.brand?.logo ? logoInBundle(props.brand.logo) : undefined,
+        ),
         STATE_MACHINE_ARN: stateMachineArn,
         FROM_ADDRESS: props.fromAddress,
         SUPPORT_EMAIL: props.supportEmail,
@@ -131,6 +140,7 @@ export class TotpRecovery extends Construct {
         APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds),
         COOL_DOWN_SECONDS: String(settings.coolDownSeconds),
         PRIVILEGED_APPROVALS: String(settings.privilegedApprovals),
+        VERIFICATION_CHECKLIST: settings.verificationChecklistJson,
         SUPPORT_GROUP: settings.supportGroup,
         AUDITOR_GROUP: settings.auditorGroup,
       },
@@ -144,11 +154,22 @@ export class TotpRecovery extends Construct {
       userClientIds: [this.enrollClient.userPoolClientId, ...(props.appClientIds ?? [])],
       throttle: props.apiThrottle ?? { rate: 50, burst: 100 },
       logRetention,
-      ...(props.domain ? { domain: props.domain } : {}),
+      // Behind CloudFront, the custom domain is CloudFront's; the API keeps its execute-api name.
+      ...(props.domain && !props.edge ? { domain: props.domain } : {}),
     });
-    this.url = recoveryApi.url;
-    // Links in emails point at the pages.
-    for (const fn of Object.values(functions.byName)) fn.addEnvironment('PUBLIC_BASE_URL', recoveryApi.url);
+    const edge = props.edge
+      ? new RecoveryEdge(this, 'Edge', {
+          httpApi: recoveryApi.httpApi,
+          ...(props.domain ? { domain: props.domain } : {}),
+          ...props.edge,
+        })
+      : undefined;
+    this.url = edge?.url ?? recoveryApi.url;
+    // Links in emails point at the pages, at the public address.
+    for (const fn of Object.values(functions.byName)) {
+      fn.addEnvironment('PUBLIC_BASE_URL', this.url);
+      if (edge) fn.addEnvironment('ORIGIN_VERIFY', edge.originVerify);
+    }
     this.functions = functions.byName;
     this.pepper = pepper;
 

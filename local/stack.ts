@@ -12,15 +12,18 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
+import { brandEnvironment } from '../functions/domain/brand';
 import { RECONCILED_EXECUTION_STATUSES } from '../functions/domain/recovery-state';
 import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table-schemas';
 import { loadDefinition } from '../statemachine/definition';
 import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
+import { readBrandFile } from './brand-file';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { startEventRecorder } from './eventbridge';
 import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
 import { createAwsCallRecorder, RECORDED_PLACEHOLDERS } from './iam/aws-calls';
 import { createLocalInvoker } from './lambda/local-invoker';
+import { LOCAL_VERIFICATION_CHECKLIST } from './local-config';
 import { captureConsole } from './log-capture';
 import { readRiskPolicyFile } from './risk-policy';
 import { startSecretsManager } from './secrets-manager';
@@ -56,10 +59,17 @@ export interface LocalStackOptions {
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** Scale factor for Wait states and retry intervals in the workflow. @default 1 */
   readonly timeScale?: number;
+  /**
+   * Cognito threat protection (AUDIT, on the Plus tier) on the seeded user pool, with a few sign-ins
+   * of the demo users recorded from documentation addresses (local/seed/user-pool.ts). @default false
+   */
+  readonly threatProtection?: boolean;
   /** Cognito operations the emulator answers as unknown (a region without them). */
   readonly disabledCognitoOperations?: readonly string[];
   /** The risk policy (JSON, same shape as the CDK prop). @default `<repo>/local/risk-policy.json` */
   readonly riskPolicyFile?: string;
+  /** The brand and languages (JSON, same shape as the CDK prop `brand`). @default `<repo>/local/brand.json` */
+  readonly brandFile?: string;
   /**
    * Put a fault-injecting proxy between the functions and each emulator (tests make dependencies
    * throttle, fail or hang through `RunningLocalStack.faults`). @default false
@@ -95,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const riskPolicy = readRiskPolicyFile(
     options.riskPolicyFile ?? join(repoRoot, 'local', 'risk-policy.json'),
   );
+  const brand = readBrandFile(options.brandFile ?? join(repoRoot, 'local', 'brand.json'));
   const dataDir = options.persist ? join(stateDir, 'data') : undefined;
   mkdirSync(dataDir ?? stateDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
@@ -163,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pool = await seedUserPool(cognitoClient, {
       mfa: options.poolMfa ?? 'ON',
       knownSecrets,
+      threatProtection: options.threatProtection ?? false,
       ...(separate ? { users: demoUsers.filter((user) => !isStaff(user)) } : {}),
     });
     const staffPool = separate
@@ -293,13 +305,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FROM_ADDRESS,
       SUPPORT_EMAIL: 'support@example.com',
       PRIVILEGED_APPROVALS: '2',
+      // What support checks before deciding, as an operator would word it (local/local-config.ts).
+      VERIFICATION_CHECKLIST: JSON.stringify(LOCAL_VERIFICATION_CHECKLIST),
       STAFF_USER_POOL_ID: staffPool.userPoolId,
       STAFF_CLIENT_ID: staffPool.userPoolClientId,
       ENROLL_CLIENT_ID: pool.enrollClientId,
-      // The operator's brand and support contact, as a deployment would set them.
-      PRODUCT_NAME: 'Example App',
-      SUPPORT_URL: 'https://support.example.com/',
-      SUPPORT_CONTACT_EMAIL: 'help@example.com',
+      // The operator's brand, languages and support contact, as a deployment sets them.
+      ...brandEnvironment(brand, brand.logo),
       RISK_POLICY: JSON.stringify(riskPolicy),
       // The emulators share this machine's cores with everything else; under a load test a call can
       // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.

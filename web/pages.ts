@@ -1,4 +1,6 @@
-/** Server-rendered page shells. They carry no user data; the client script fills in the state. */
+/** Server-rendered page shells in the reader's language. They carry no user data; the client script fills in the state. */
+
+import { LANGUAGES, type MessageKey, type MessageValues, type Translator } from './i18n';
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -6,7 +8,16 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
+/** The operator's brand on every page: the name beside the logo, the logo's URL. */
+export interface PageBrand {
+  readonly productName?: string | undefined;
+  readonly logoUrl?: string | undefined;
+}
+
 export interface PageOptions {
+  /** The page's language: every text comes from its catalog. */
+  readonly t: Translator;
+  readonly brand?: PageBrand;
   /** Shown on local pages only, so a newcomer finds the emailed code. */
   readonly mailboxUrl?: string;
   /** Where users reach support: every dead end shows them. */
@@ -14,13 +25,52 @@ export interface PageOptions {
   readonly supportEmail?: string;
 }
 
+/** A message as HTML text: escaped, with `html` values put in as markup (links, elements the script fills). */
+function text(t: Translator, key: MessageKey, values: MessageValues = {}, html: Record<string, string> = {}) {
+  const marks = Object.fromEntries(Object.keys(html).map((name, index) => [name, `\uE000${index}\uE000`]));
+  let result = escapeHtml(t.t(key, { ...values, ...marks }));
+  Object.values(html).forEach((markup, index) => {
+    result = result.replace(`\uE000${index}\uE000`, markup);
+  });
+  return result;
+}
+
+/** The catalog the pages' script needs: everything but the emails and texts, safe inside a script element. */
+const clientMessages = (t: Translator) =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(t.messages).filter(([key]) => !key.startsWith('email.') && !key.startsWith('sms.')),
+    ),
+  ).replace(/</g, '\\u003c');
+
+const brandHeader = (brand: PageBrand = {}) => {
+  if (!brand.productName && !brand.logoUrl) return '';
+  const logo = brand.logoUrl
+    ? `<img class="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.productName ?? '')}">`
+    : '';
+  const name = brand.productName ? `<span class="brand-name">${escapeHtml(brand.productName)}</span>` : '';
+  // With both, the logo's alt would repeat the name: the image is then decoration.
+  return `<header class="brand">${brand.logoUrl && brand.productName ? logo.replace(/alt="[^"]*"/, 'alt=""') : logo}${name}</header>\n`;
+};
+
+/** Links to the page in each language (the script keeps the URL's fragment on them). */
+const languageLinks = (t: Translator) =>
+  `<nav class="languages" aria-label="${escapeHtml(t.t('common.language'))}"><ul>${LANGUAGES.map(
+    (language) => {
+      const name = new Intl.DisplayNames([language], { type: 'language' }).of(language) ?? language;
+      const current = language === t.language ? ' aria-current="true"' : '';
+      return `<li><a href="?lang=${language}" hreflang="${language}" lang="${language}"${current}>${escapeHtml(name)}</a></li>`;
+    },
+  ).join('')}</ul></nav>`;
+
 function layout(
-  title: string,
+  title: MessageKey,
   page: string,
   body: string,
   options: PageOptions,
   data: Record<string, string> = {},
 ) {
+  const { t } = options;
   const support = {
     ...(options.supportUrl ? { 'support-url': options.supportUrl } : {}),
     ...(options.supportEmail ? { 'support-email': options.supportEmail } : {}),
@@ -29,24 +79,34 @@ function layout(
     .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
     .join('');
   const local = options.mailboxUrl
-    ? `<p class="local">Running locally: the emails this page talks about arrive in the <a href="${escapeHtml(
-        options.mailboxUrl,
-      )}" target="_blank" rel="noopener noreferrer">local mailbox</a>.</p>`
+    ? `<p class="local">${text(
+        t,
+        'common.localMailbox',
+        {},
+        {
+          link: `<a href="${escapeHtml(options.mailboxUrl)}" target="_blank" rel="noopener noreferrer">${escapeHtml(t.t('common.localMailboxLink'))}</a>`,
+        },
+      )}</p>`
     : '';
+  const product = options.brand?.productName;
   return `<!doctype html>
-<html lang="en">
+<html lang="${t.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(t.t(title))}${product ? ` · ${escapeHtml(product)}` : ''}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/styles.css">
+<link rel="stylesheet" href="/assets/brand.css">
 <script type="module" src="/assets/app.js"></script>
 </head>
 <body>
 <main id="main"${attributes}>
-${body}
+${brandHeader(options.brand)}${body}
 ${local}
+${languageLinks(t)}
 </main>
+<script type="application/json" id="messages">${clientMessages(t)}</script>
 </body>
 </html>
 `;
@@ -54,45 +114,46 @@ ${local}
 
 /** The lost-device form. */
 export function requestPage(options: PageOptions): string {
+  const { t } = options;
   return layout(
-    'Lost your authenticator?',
+    'request.title',
     'request',
-    `<h1>Lost the phone with your authenticator app?</h1>
-<p>You can remove the old authenticator from your account and set up a new one. Here is what happens:</p>
+    `<h1>${text(t, 'request.heading')}</h1>
+<p>${text(t, 'request.intro')}</p>
 <ol>
-<li>You confirm your password below (or tell us you lost it too).</li>
-<li>We email you an 8-digit code. You type it on the next page.</li>
-<li>For some accounts, a person in our support team checks the request first.</li>
-<li>We remove the old authenticator and sign you out everywhere. You then sign in and set up the new one.</li>
+<li>${text(t, 'request.step1')}</li>
+<li>${text(t, 'request.step2')}</li>
+<li>${text(t, 'request.step3')}</li>
+<li>${text(t, 'request.step4')}</li>
 </ol>
 <form id="request-form" novalidate>
 <div class="field">
-<label for="identifier">Username or email address</label>
+<label for="identifier">${text(t, 'request.identifier')}</label>
 <input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="identifier-error">
 <p class="error" id="identifier-error" hidden></p>
 </div>
 <div class="field" id="password-field">
-<label for="password">Password</label>
+<label for="password">${text(t, 'request.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
 <p class="error" id="password-error" hidden></p>
 </div>
 <div class="field checkbox" id="recovery-code-choice">
 <input id="has-recovery-code" name="hasRecoveryCode" type="checkbox" aria-describedby="recovery-code-hint">
-<label for="has-recovery-code">I have a recovery code</label>
-<p class="hint" id="recovery-code-hint">With your password and one of the recovery codes you saved, your old authenticator is removed at once: no email code, no waiting.</p>
+<label for="has-recovery-code">${text(t, 'request.hasRecoveryCode')}</label>
+<p class="hint" id="recovery-code-hint">${text(t, 'request.recoveryCodeHint')}</p>
 </div>
 <div class="field" id="recovery-code-field" hidden>
-<label for="recovery-code">Recovery code</label>
+<label for="recovery-code">${text(t, 'request.recoveryCode')}</label>
 <input id="recovery-code" name="recoveryCode" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" aria-describedby="recovery-code-error">
 <p class="error" id="recovery-code-error" hidden></p>
 </div>
 <div class="field checkbox">
 <input id="lost-password" name="lostPassword" type="checkbox" aria-describedby="lost-password-hint">
-<label for="lost-password">I also lost my password</label>
-<p class="hint" id="lost-password-hint">Without your password, a person in our support team checks the request before anything changes, which can take a few days. Once the authenticator is removed, use "Forgot password" when you sign in.</p>
+<label for="lost-password">${text(t, 'request.lostPassword')}</label>
+<p class="hint" id="lost-password-hint">${text(t, 'request.lostPasswordHint')}</p>
 </div>
 <p class="error" id="form-error" role="alert" hidden></p>
-<button type="submit">Send me a code</button>
+<button type="submit">${text(t, 'request.submit')}</button>
 </form>`,
     options,
   );
@@ -100,20 +161,21 @@ export function requestPage(options: PageOptions): string {
 
 /** Confirmation and status page; its URL is the requester's way back. */
 export function confirmPage(requestId: string, options: PageOptions): string {
+  const { t } = options;
   return layout(
-    'Enter your code',
+    'confirm.title',
     'confirm',
-    `<h1>Check your email</h1>
-<div id="state" class="status" role="status" aria-live="polite"><p>Loading the state of your request…</p></div>
+    `<h1>${text(t, 'state.heading.CODE_SENT')}</h1>
+<div id="state" class="status" role="status" aria-live="polite"><p>${text(t, 'confirm.loading')}</p></div>
 <form id="confirm-form" novalidate hidden>
 <div class="field">
-<label for="code">8-digit code from the email</label>
+<label for="code">${text(t, 'confirm.codeLabel')}</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="code-hint code-error">
-<p class="hint" id="code-hint">Spaces and dashes are fine, for example 1234 5678.</p>
+<p class="hint" id="code-hint">${text(t, 'confirm.codeHint')}</p>
 <p class="error" id="code-error" role="alert" hidden></p>
 </div>
 <p id="countdown" class="hint" aria-live="off"></p>
-<button type="submit">Confirm</button>
+<button type="submit">${text(t, 'confirm.submit')}</button>
 </form>`,
     options,
     { request: requestId },
@@ -122,98 +184,132 @@ export function confirmPage(requestId: string, options: PageOptions): string {
 
 /** The "this was not me" page: a GET shows it, only the button cancels. */
 export function cancelPage(requestId: string, options: PageOptions): string {
+  const { t } = options;
   return layout(
-    'Cancel this request',
+    'cancel.title',
     'cancel',
-    `<h1>Was this not you?</h1>
-<p>Someone asked to remove the authenticator from your account. If it was not you, cancel the request: nothing will change on your account.</p>
-<p>Then change your password: whoever asked knew it.</p>
+    `<h1>${text(t, 'cancel.heading')}</h1>
+<p>${text(t, 'cancel.intro')}</p>
+<p>${text(t, 'cancel.changePassword')}</p>
 <div id="state" role="status" aria-live="polite"></div>
-<button type="button" id="cancel-button">Cancel the request</button>`,
+<button type="button" id="cancel-button">${text(t, 'cancel.button')}</button>`,
     options,
     { request: requestId },
   );
 }
 
 /** The sign-in form of the staff pages (support console, audit viewer); web/client/staff-session.ts drives it. */
-const STAFF_SIGN_IN = `<section id="sign-in" aria-labelledby="sign-in-heading">
-<h2 id="sign-in-heading">Sign in with your staff account</h2>
+const staffSignIn = (t: Translator) => `<section id="sign-in" aria-labelledby="sign-in-heading">
+<h2 id="sign-in-heading">${text(t, 'staff.signInHeading')}</h2>
 <form id="sign-in-form" novalidate>
 <div class="field">
-<label for="staff-username">Username</label>
+<label for="staff-username">${text(t, 'staff.username')}</label>
 <input id="staff-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
 </div>
 <div class="field">
-<label for="staff-password">Password</label>
+<label for="staff-password">${text(t, 'staff.password')}</label>
 <input id="staff-password" name="password" type="password" autocomplete="current-password" required>
 </div>
 <div class="field" id="staff-code-field" hidden>
-<label for="staff-code">6-digit code from your authenticator</label>
+<label for="staff-code">${text(t, 'staff.code')}</label>
 <input id="staff-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code">
 </div>
 <p class="error" id="sign-in-error" role="alert" hidden></p>
-<button type="submit">Sign in</button>
+<button type="submit">${text(t, 'staff.signIn')}</button>
 </form>
 </section>`;
 
 /** The signed-in line with the sign-out button. */
-const SIGNED_IN_AS =
-  '<p>Signed in as <strong id="staff-name"></strong>. <button type="button" class="secondary" id="sign-out">Sign out</button></p>';
+const signedInAs = (t: Translator) =>
+  `<p>${text(t, 'staff.signedInAs', {}, { name: '<strong id="staff-name"></strong>' })} <button type="button" class="secondary" id="sign-out">${text(t, 'staff.signOut')}</button></p>`;
 
 /** The support console: staff sign in against the pool, then review the requests waiting for them. */
 export function supportPage(
   options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
 ): string {
+  const { t } = options;
   return layout(
-    'Support: recovery requests',
+    'support.title',
     'support',
-    `<h1>Recovery requests to review</h1>
-${STAFF_SIGN_IN}
+    `<h1>${text(t, 'support.heading')}</h1>
+${staffSignIn(options.t)}
 <section id="queue" aria-labelledby="queue-heading" hidden>
-<h2 id="queue-heading">Requests</h2>
-${SIGNED_IN_AS}
+<h2 id="queue-heading">${text(t, 'support.requests')}</h2>
+${signedInAs(options.t)}
 <div class="field">
-<label for="status-filter">Show</label>
+<label for="status-filter">${text(t, 'support.show')}</label>
 <select id="status-filter">
-<option value="PENDING">Waiting for a decision</option>
-<option value="APPROVED">Approved</option>
-<option value="DENIED">Denied</option>
+<option value="PENDING">${text(t, 'support.filter.PENDING')}</option>
+<option value="APPROVED">${text(t, 'support.filter.APPROVED')}</option>
+<option value="DENIED">${text(t, 'support.filter.DENIED')}</option>
 </select>
 </div>
 <div id="queue-state" role="status" aria-live="polite"></div>
 <ul id="approvals" class="approvals"></ul>
-<button type="button" class="secondary" id="more" hidden>Show more</button>
+<button type="button" class="secondary" id="more" hidden>${text(t, 'support.more')}</button>
 </section>`,
     options,
     { 'cognito-url': options.cognitoUrl, 'client-id': options.clientId },
   );
 }
 
-/** The audit viewer: auditors search the trail, read each request's timeline, export and verify. */
+/**
+ * The audit viewer: auditors see an overview of a range, search the trail, read each request's
+ * timeline, export what they searched and verify the chains. `?request=` and `?username=` pre-fill the search.
+ */
 export function auditPage(
   options: PageOptions & { readonly cognitoUrl: string; readonly clientId: string },
 ): string {
+  const { t } = options;
   return layout(
-    'Audit: MFA recovery trail',
+    'audit.title',
     'audit',
-    `<h1>MFA recovery audit trail</h1>
-${STAFF_SIGN_IN}
-<section id="trail" aria-labelledby="trail-heading" hidden>
-<h2 id="trail-heading">Search</h2>
-${SIGNED_IN_AS}
+    `<h1>${text(t, 'audit.heading')}</h1>
+${staffSignIn(options.t)}
+<div id="auditor-view" hidden>
+${signedInAs(options.t)}
+<section id="overview" aria-labelledby="overview-heading">
+<h2 id="overview-heading">${text(t, 'audit.overview')}</h2>
+<form id="range-form" class="audit-fields" novalidate>
+<div class="field"><label for="o-from">${text(t, 'audit.firstDay')}</label><input id="o-from" type="date"></div>
+<div class="field"><label for="o-to">${text(t, 'audit.lastDay')}</label><input id="o-to" type="date"></div>
+<div class="field actions"><button type="submit" class="secondary">${text(t, 'audit.showOverview')}</button></div>
+</form>
+<p class="error" id="overview-error" role="alert" hidden></p>
+<div id="overview-state" role="status" aria-live="polite"></div>
+<div id="overview-figures"></div>
+</section>
+<section id="trail" aria-labelledby="trail-heading">
+<h2 id="trail-heading">${text(t, 'audit.search')}</h2>
 <form id="search-form" novalidate>
-<div class="field"><label for="q-username">Account username</label><input id="q-username" type="text" autocapitalize="none" spellcheck="false"></div>
-<div class="field"><label for="q-request">Request id</label><input id="q-request" type="text" autocapitalize="none" spellcheck="false"></div>
-<div class="field"><label for="q-from">From (date)</label><input id="q-from" type="date"></div>
-<div class="field"><label for="q-to">To (date)</label><input id="q-to" type="date"></div>
+<div class="audit-fields">
+<div class="field"><label for="q-username">${text(t, 'audit.username')}</label><input id="q-username" type="text" autocapitalize="none" spellcheck="false"></div>
+<div class="field"><label for="q-request">${text(t, 'audit.requestId')}</label><input id="q-request" type="text" autocapitalize="none" spellcheck="false"></div>
+<div class="field"><label for="q-type">${text(t, 'audit.type')}</label><select id="q-type"><option value="">${text(t, 'audit.anyType')}</option></select></div>
+<div class="field"><label for="q-from">${text(t, 'audit.from')}</label><input id="q-from" type="date"></div>
+<div class="field"><label for="q-to">${text(t, 'audit.to')}</label><input id="q-to" type="date"></div>
+</div>
 <p class="error" id="search-error" role="alert" hidden></p>
-<button type="submit">Search</button>
-<button type="button" class="secondary" id="export-csv">Export CSV</button>
-<button type="button" class="secondary" id="export-jsonl">Export JSON lines</button>
-<button type="button" class="secondary" id="verify">Verify the chains</button>
+<div class="actions">
+<button type="submit">${text(t, 'audit.search')}</button>
+<button type="button" class="secondary" id="export-csv">${text(t, 'audit.exportCsv')}</button>
+<button type="button" class="secondary" id="export-jsonl">${text(t, 'audit.exportJsonl')}</button>
+<button type="button" class="secondary" id="verify">${text(t, 'audit.verify')}</button>
+</div>
+<p class="hint">${text(t, 'audit.searchHint')}</p>
 </form>
 <div id="trail-state" role="status" aria-live="polite"></div>
+<div id="requests"></div>
 <div id="timelines"></div>
+</section>
+</div>
+<section id="verify-report" aria-labelledby="verify-heading" hidden>
+<h2 id="verify-heading">${text(t, 'audit.reportHeading')}</h2>
+<dl id="verify-facts"></dl>
+<div class="actions">
+<button type="button" class="secondary" id="report-download">${text(t, 'audit.reportDownload')}</button>
+<button type="button" class="secondary" id="report-print">${text(t, 'audit.reportPrint')}</button>
+</div>
 </section>`,
     options,
     { 'cognito-url': options.cognitoUrl, 'client-id': options.clientId },
@@ -222,10 +318,13 @@ ${SIGNED_IN_AS}
 
 /** Any path the web handler does not know. */
 export function notFoundPage(options: PageOptions): string {
+  const { t } = options;
   return layout(
-    'Page not found',
+    'notFound.title',
     'missing',
-    '<h1>This page does not exist</h1><p><a href="/">Start a new request</a></p>',
+    `<h1>${text(t, 'notFound.heading')}</h1>
+<p>${text(t, 'notFound.text')}</p>
+<p><a href="/">${text(t, 'notFound.link')}</a></p>`,
     options,
   );
 }
@@ -254,55 +353,56 @@ const AUTHENTICATOR_APPS = [
  * saves recovery codes. /recovery-codes: a signed-in user makes a new set. One page, two modes.
  */
 export function enrolmentPage(mode: 'enroll' | 'codes', options: EnrolmentOptions): string {
+  const { t } = options;
   const signInLink = options.appSignInUrl
-    ? `<p><a class="button" href="${escapeHtml(options.appSignInUrl)}">Go to sign-in</a></p>`
-    : '<p>You can now go back to the app and sign in with your new authenticator.</p>';
+    ? `<p><a class="button" href="${escapeHtml(options.appSignInUrl)}">${text(t, 'enroll.goToSignIn')}</a></p>`
+    : `<p>${text(t, 'enroll.backToApp')}</p>`;
+  const apps = new Intl.ListFormat(t.language, { type: 'unit' }).format(AUTHENTICATOR_APPS);
   return layout(
-    mode === 'enroll' ? 'Set up your new authenticator' : 'Your recovery codes',
+    mode === 'enroll' ? 'enroll.title' : 'enroll.codesTitle',
     'enroll',
-    `<h1>${mode === 'enroll' ? 'Set up your new authenticator' : 'Your recovery codes'}</h1>
-<div id="enroll-state" class="status" role="status" aria-live="polite"><p>${
-      mode === 'enroll'
-        ? 'Your old authenticator was removed. Sign in with your password to set up a new one.'
-        : 'Sign in with your password and your authenticator to make a new set of recovery codes.'
-    }</p></div>
+    `<h1>${text(t, mode === 'enroll' ? 'enroll.title' : 'enroll.codesTitle')}</h1>
+<div id="enroll-state" class="status" role="status" aria-live="polite"><p>${text(
+      t,
+      mode === 'enroll' ? 'enroll.intro' : 'enroll.codesIntro',
+    )}</p></div>
 <section id="enroll-sign-in" aria-labelledby="enroll-sign-in-heading">
-<h2 id="enroll-sign-in-heading">Sign in</h2>
+<h2 id="enroll-sign-in-heading">${text(t, 'enroll.signInHeading')}</h2>
 <form id="enroll-sign-in-form" novalidate>
-<div class="field"><label for="enroll-username">Username or email address</label>
+<div class="field"><label for="enroll-username">${text(t, 'enroll.username')}</label>
 <input id="enroll-username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required></div>
-<div class="field"><label for="enroll-password">Password</label>
+<div class="field"><label for="enroll-password">${text(t, 'enroll.password')}</label>
 <input id="enroll-password" type="password" autocomplete="current-password" required></div>
-<div class="field" id="enroll-code-field" hidden><label for="enroll-code">6-digit code from your authenticator app</label>
+<div class="field" id="enroll-code-field" hidden><label for="enroll-code">${text(t, 'enroll.code')}</label>
 <input id="enroll-code" type="text" inputmode="numeric" autocomplete="one-time-code"></div>
 <p class="error" id="enroll-sign-in-error" role="alert" hidden></p>
-<button type="submit">Sign in</button>
+<button type="submit">${text(t, 'enroll.signIn')}</button>
 </form>
 </section>
 <section id="setup" aria-labelledby="setup-heading" hidden>
-<h2 id="setup-heading">Add your account to an authenticator app</h2>
+<h2 id="setup-heading">${text(t, 'enroll.setupHeading')}</h2>
 <ol class="steps">
-<li>Open an authenticator app on your phone. If you need one, these are common: ${AUTHENTICATOR_APPS.join(', ')}.</li>
-<li>In the app, add an account and scan this QR code:
+<li>${text(t, 'enroll.step1', { apps })}</li>
+<li>${text(t, 'enroll.step2')}
 <div id="qr" class="qr"></div>
-Cannot scan it? Choose "enter a setup key" in the app and type this key (time-based, 6 digits):
+${text(t, 'enroll.cannotScan')}
 <p><code id="secret" class="secret"></code></p></li>
 <li><form id="verify-form" novalidate>
-<div class="field"><label for="totp-code">The 6-digit code the app shows now</label>
+<div class="field"><label for="totp-code">${text(t, 'enroll.totpLabel')}</label>
 <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="verify-error"></div>
 <p class="error" id="verify-error" role="alert" hidden></p>
-<button type="submit">Finish set-up</button>
+<button type="submit">${text(t, 'enroll.finish')}</button>
 </form></li>
 </ol>
 </section>
 <section id="codes" aria-labelledby="codes-heading" hidden>
-<h2 id="codes-heading">Recovery codes</h2>
-<p>If you lose your authenticator again, one recovery code and your password get you back in at once: no email, no waiting. Each code works once.</p>
-<button type="button" id="make-codes">${mode === 'enroll' ? 'Show my recovery codes' : 'Make a new set'}</button>
+<h2 id="codes-heading">${text(t, 'enroll.codesHeading')}</h2>
+<p>${text(t, 'enroll.codesExplained')}</p>
+<button type="button" id="make-codes">${text(t, mode === 'enroll' ? 'enroll.showCodes' : 'enroll.newSet')}</button>
 <div id="code-set" hidden>
 <ol id="code-list" class="recovery-codes"></ol>
-<p><a id="download-codes" class="button secondary" href="#">Download as text</a>
-<button type="button" class="secondary" id="print-codes">Print</button></p>
+<p><a id="download-codes" class="button secondary" href="#">${text(t, 'enroll.download')}</a>
+<button type="button" class="secondary" id="print-codes">${text(t, 'enroll.print')}</button></p>
 </div>
 ${signInLink}
 </section>`,

@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { type Signature, signed } from '../domain/emails';
+import { createVoices, type Voices } from '../domain/emails';
 import { rethrowTransient } from './aws-errors';
 
 export interface EmailMessage {
@@ -9,21 +9,31 @@ export interface EmailMessage {
   readonly html: string;
 }
 
-/** `"Product" <address>` when a plain product name is set; a name SES would need encoded is left out. */
-const sender = (address: string, productName: string | undefined) =>
-  productName && /^[\x20-\x7e]+$/.test(productName) && !/["\\]/.test(productName)
-    ? `"${productName}" <${address}>`
-    : address;
+/**
+ * `"Name" <address>`; a name beyond plain ASCII (accents, Japanese) goes as an RFC 2047 encoded-word,
+ * as SES asks for a Unicode "friendly from" name.
+ */
+const sender = (address: string, name: string | undefined) => {
+  if (!name) return address;
+  if (/^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name)) return `"${name}" <${address}>`;
+  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${address}>`;
+};
 
 /**
- * Sends email through SES v2, signed with the operator's product name and support contact. The
- * body may carry a code: never log a message.
+ * Sends email through SES v2 from the operator's from-name (or product name). The messages are
+ * written in each reader's voice (language, signature, logo): `voice(locale)` gives it. The body
+ * may carry a code: never log a message.
  */
-export function createMailer(ses: SESv2Client, fromAddress: string, signature: Signature = {}) {
-  const from = sender(fromAddress, signature.productName);
+export function createMailer(
+  ses: SESv2Client,
+  fromAddress: string,
+  options: { fromName?: string | undefined; voices?: Voices } = {},
+) {
+  const from = sender(fromAddress, options.fromName);
+  const voices = options.voices ?? createVoices();
   return {
-    async send(unsigned: EmailMessage): Promise<void> {
-      const message = signed(unsigned, signature);
+    voice: voices,
+    async send(message: EmailMessage): Promise<void> {
       await ses
         .send(
           new SendEmailCommand({

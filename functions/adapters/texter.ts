@@ -1,15 +1,15 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Signature } from '../domain/emails';
+import { createVoices, type Voices } from '../domain/emails';
 import { rethrowTransient } from './aws-errors';
 
 /**
  * Sends text messages to a verified phone number through Amazon SNS (`Publish` with a phone
  * number, transactional). Notices only: no code ever goes by SMS. Never log a message.
  */
-export function createTexter(sns: SNSClient, signature: Signature = {}) {
+export function createTexter(sns: SNSClient, voices: Voices = createVoices()) {
   return {
-    /** How the operator signs each text (the texts of domain/texts.ts take it). */
-    signature,
+    /** The reader's voice (language and signature) the texts of domain/texts.ts take. */
+    voice: voices,
     async send(phoneNumber: string, text: string): Promise<void> {
       await sns
         .send(

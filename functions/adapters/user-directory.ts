@@ -5,6 +5,7 @@ import {
   AdminInitiateAuthCommand,
   AdminListDevicesCommand,
   AdminListGroupsForUserCommand,
+  AdminListUserAuthEventsCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
@@ -29,7 +30,10 @@ export interface DirectoryUser {
   readonly enabled: boolean;
   readonly status: string;
   readonly mfa: readonly string[];
+  /** Cognito's PreferredMfaSetting, when the user has one. */
+  readonly preferredMfa?: string;
   readonly createdAt?: string;
+  readonly modifiedAt?: string;
   /** Cognito's standard `zoneinfo` and `locale` attributes, when the account has them. */
   readonly zoneinfo?: string;
   readonly locale?: string;
@@ -40,8 +44,29 @@ export interface DirectoryUser {
 /** The user behind a valid access token, as GetUser tells it (the token authorises the call, not IAM). */
 export type SignedInAccount = Pick<
   DirectoryUser,
-  'username' | 'sub' | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneVerified' | 'mfa'
+  'username' | 'sub' | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneVerified' | 'mfa' | 'locale'
 >;
+
+/** One sign-in attempt as Cognito threat protection recorded it (AdminListUserAuthEvents). */
+export interface SignInEvent {
+  readonly at: string;
+  readonly type: string;
+  /** Pass, Fail or InProgress. */
+  readonly response?: string;
+  /** Low, Medium or High. */
+  readonly riskLevel?: string;
+  /** NoRisk, AccountTakeover or Block. */
+  readonly riskDecision?: string;
+  readonly ipAddress?: string;
+  readonly city?: string;
+  readonly country?: string;
+  readonly device?: string;
+}
+
+/** A pool without threat protection keeps no auth events: Cognito answers UserPoolAddOnNotEnabledException. */
+export type SignInEvents =
+  | { readonly threatProtection: false }
+  | { readonly threatProtection: true; readonly events: readonly SignInEvent[] };
 
 const REJECTIONS = new Set([
   'NotAuthorizedException',
@@ -99,6 +124,7 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           ...(attribute('phone_number') ? { phoneNumber: attribute('phone_number') as string } : {}),
           phoneVerified: attribute('phone_number_verified') === 'true',
           mfa: user.UserMFASettingList ?? [],
+          ...(attribute('locale') ? { locale: attribute('locale') as string } : {}),
         };
       } catch (error) {
         if (['NotAuthorizedException', 'UserNotFoundException'].includes(awsErrorName(error) ?? '')) {
@@ -112,7 +138,16 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
      * Proves the password with ADMIN_USER_PASSWORD_AUTH. A SOFTWARE_TOKEN_MFA challenge means the
      * password is right and TOTP is enrolled; the challenge session is dropped unanswered.
      */
-    async provePassword(clientId: string, username: string, password: string): Promise<PasswordProof> {
+    /**
+     * Proves a password. `client` is who sent the form: with threat protection, Cognito rates the
+     * attempt on the user's address and browser (ContextData) instead of this function's own.
+     */
+    async provePassword(
+      clientId: string,
+      username: string,
+      password: string,
+      client?: { readonly sourceIp: string; readonly userAgent: string; readonly serverName: string },
+    ): Promise<PasswordProof> {
       try {
         const result = await cognito.send(
           new AdminInitiateAuthCommand({
@@ -120,6 +155,16 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
             ClientId: clientId,
             AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
             AuthParameters: { USERNAME: username, PASSWORD: password },
+            ...(client
+              ? {
+                  ContextData: {
+                    IpAddress: client.sourceIp,
+                    ServerName: client.serverName,
+                    ServerPath: '/recoveries',
+                    HttpHeaders: [{ headerName: 'User-Agent', headerValue: client.userAgent }],
+                  },
+                }
+              : {}),
           }),
         );
         const choices = result.ChallengeParameters?.MFAS_CAN_CHOOSE ?? '';
@@ -149,7 +194,9 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           enabled: user.Enabled ?? false,
           status: user.UserStatus ?? 'UNKNOWN',
           mfa: user.UserMFASettingList ?? [],
+          ...(user.PreferredMfaSetting ? { preferredMfa: user.PreferredMfaSetting } : {}),
           createdAt: user.UserCreateDate?.toISOString(),
+          ...(user.UserLastModifiedDate ? { modifiedAt: user.UserLastModifiedDate.toISOString() } : {}),
           ...(attribute('zoneinfo') ? { zoneinfo: attribute('zoneinfo') as string } : {}),
           ...(attribute('locale') ? { locale: attribute('locale') as string } : {}),
           customAttributes: Object.fromEntries(
@@ -181,6 +228,35 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
         nextToken = page.NextToken;
       } while (nextToken);
       return groups;
+    },
+
+    /** The user's latest sign-in attempts (at most `max`, newest first), when the pool has threat protection. */
+    async signInEventsOf(username: string, max: number): Promise<SignInEvents> {
+      try {
+        const page = await cognito.send(
+          new AdminListUserAuthEventsCommand({ UserPoolId: userPoolId, Username: username, MaxResults: max }),
+        );
+        return {
+          threatProtection: true,
+          events: (page.AuthEvents ?? []).map((event) => {
+            const context = event.EventContextData;
+            return {
+              at: event.CreationDate?.toISOString() ?? '',
+              type: event.EventType ?? 'Unknown',
+              ...(event.EventResponse ? { response: event.EventResponse } : {}),
+              ...(event.EventRisk?.RiskLevel ? { riskLevel: event.EventRisk.RiskLevel } : {}),
+              ...(event.EventRisk?.RiskDecision ? { riskDecision: event.EventRisk.RiskDecision } : {}),
+              ...(context?.IpAddress ? { ipAddress: context.IpAddress } : {}),
+              ...(context?.City ? { city: context.City } : {}),
+              ...(context?.Country ? { country: context.Country } : {}),
+              ...(context?.DeviceName ? { device: context.DeviceName } : {}),
+            };
+          }),
+        };
+      } catch (error) {
+        if (awsErrorName(error) === 'UserPoolAddOnNotEnabledException') return { threatProtection: false };
+        return rethrowTransient(error, 'AdminListUserAuthEvents');
+      }
     },
 
     /** Removes the TOTP factor; resolves 'absent' when the user had none. Errors it cannot handle propagate. */

@@ -1,3 +1,12 @@
+import {
+  type Language,
+  languageOf,
+  type MessageKey,
+  type MessageOverrides,
+  type MessageValues,
+  type Translator,
+  translator,
+} from '../../web/i18n';
 import type { EmailMessage } from '../adapters/mailer';
 
 const escapeHtml = (text: string) =>
@@ -6,51 +15,83 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
-function message(
-  to: string,
-  subject: string,
-  paragraphs: readonly string[],
-  link?: { text: string; url: string },
-) {
-  const text = [...paragraphs, ...(link ? [`${link.text}: ${link.url}`] : [])].join('\n\n');
-  const html = [
-    '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
-    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-    ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.text)}</a></p>`] : []),
-    '</body></html>',
-  ].join('');
-  return { to, subject, text, html } satisfies EmailMessage;
-}
-
-/** How the operator signs every email: their product's name and where users reach support. */
+/** How the operator signs every email and text: their product's name and where users reach support. */
 export interface Signature {
   readonly productName?: string | undefined;
   readonly supportUrl?: string | undefined;
   readonly supportEmail?: string | undefined;
+  /** An absolute URL of the logo the emails show above the text. */
+  readonly logoUrl?: string | undefined;
 }
 
-/** The support line of every email and dead-end page, or undefined when no contact is configured. */
-export function supportLine(signature: Signature): string | undefined {
-  const ways = [signature.supportUrl, signature.supportEmail].filter(Boolean);
-  return ways.length > 0 ? `Need help? Contact support: ${ways.join(' or ')}.` : undefined;
+/** How the product speaks to one reader: their language, the operator's signature and brand. */
+export interface Voice {
+  readonly t: Translator;
+  readonly signature: Signature;
+  /** The reader's locale for dates (Cognito `locale`), when the account has one. */
+  readonly locale?: string | undefined;
 }
 
-/** Adds the operator's signature to a message: the support line and the product's name. */
-export function signed(email: EmailMessage, signature: Signature): EmailMessage {
-  const lines = [
-    supportLine(signature),
-    signature.productName ? `— ${signature.productName}` : undefined,
+/** The voice of each reader: by the account's `locale`, else the operator's default language. */
+export type Voices = (locale?: string) => Voice;
+
+/** Voices with the operator's default language, overrides and signature. */
+export function createVoices(
+  settings: { defaultLanguage?: Language; overrides?: MessageOverrides; signature?: Signature } = {},
+): Voices {
+  return (locale) => ({
+    t: translator(languageOf(locale) ?? settings.defaultLanguage ?? 'en', settings.overrides),
+    signature: settings.signature ?? {},
+    ...(locale ? { locale } : {}),
+  });
+}
+
+/** Plain English with no signature: for tests and callers that have no operator settings. */
+const PLAIN: Voice = createVoices()();
+
+/** The support line of every email, or undefined when no contact is configured. */
+export function supportLine(voice: Voice): string | undefined {
+  const ways = [voice.signature.supportUrl, voice.signature.supportEmail].filter((way): way is string =>
+    Boolean(way),
+  );
+  if (ways.length === 0) return undefined;
+  const joined = new Intl.ListFormat(voice.t.language, { type: 'disjunction' }).format(ways);
+  return voice.t.t('common.supportContact', { ways: joined });
+}
+
+function message(
+  voice: Voice,
+  to: string,
+  subject: string,
+  paragraphs: readonly string[],
+  link?: { text: string; url: string },
+): EmailMessage {
+  const { signature } = voice;
+  const closing = [
+    supportLine(voice),
+    signature.productName ? voice.t.t('email.signedBy', { product: signature.productName }) : undefined,
   ].filter((line): line is string => line !== undefined);
-  if (lines.length === 0) return email;
-  return {
-    ...email,
-    text: `${email.text}\n\n${lines.join('\n')}`,
-    html: email.html.replace(
-      '</body>',
-      `${lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}</body>`,
-    ),
-  };
+  const text = [
+    ...paragraphs,
+    ...(link ? [`${link.text}: ${link.url}`] : []),
+    ...(closing.length ? [closing.join('\n')] : []),
+  ].join('\n\n');
+  const logo = signature.logoUrl
+    ? `<p><img src="${escapeHtml(signature.logoUrl)}" alt="${escapeHtml(signature.productName ?? '')}" height="40"></p>`
+    : '';
+  const html = [
+    `<!doctype html><html lang="${voice.t.language}"><body style="font-family:sans-serif;line-height:1.5">`,
+    logo,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.text)}</a></p>`] : []),
+    ...closing.map((line) => `<p>${escapeHtml(line)}</p>`),
+    '</body></html>',
+  ].join('');
+  return { to, subject, text, html };
 }
+
+/** The message of one key in the voice's language. */
+const say = (voice: Voice, key: MessageKey, values?: MessageValues) => voice.t.t(key, values);
 
 /** What is known of how the reader reads times: Cognito's `zoneinfo` and `locale` attributes. */
 export interface Reader {
@@ -79,10 +120,11 @@ const supportedLocale = (locale: string | undefined) => {
 
 /**
  * A time as the reader reads it: in their time zone and locale when the account has them (an
- * unknown or malformed value falls back), else in UTC; the zone is always named.
+ * unknown or malformed value falls back to the email's language, English as `en-GB`), else in UTC;
+ * the zone is always named.
  */
-export function formatTime(at: Date, reader: Reader = {}): string {
-  return new Intl.DateTimeFormat(supportedLocale(reader.locale) ?? 'en-GB', {
+export function formatTime(at: Date, reader: Reader = {}, language: Language = 'en'): string {
+  return new Intl.DateTimeFormat(supportedLocale(reader.locale) ?? (language === 'en' ? 'en-GB' : language), {
     year: 'numeric',
     month: 'long',
     day: 'numeric',
@@ -93,88 +135,92 @@ export function formatTime(at: Date, reader: Reader = {}): string {
   }).format(at);
 }
 
-/** `1 minute`, `5 minutes`: English plural rules. */
-export const minutesText = (count: number) =>
-  `${count} ${new Intl.PluralRules('en').select(count) === 'one' ? 'minute' : 'minutes'}`;
+/** `1 minute`, `5 minutes`: the language's plural rules. */
+export const minutesText = (count: number, voice: Voice = PLAIN) =>
+  say(voice, 'email.minutes', { minutes: count });
 
 /** Formats a code for reading aloud and typing: `1234 5678`. */
 export const spacedCode = (code: string) => `${code.slice(0, 4)} ${code.slice(4)}`;
 
 /** The one email that carries the code. */
-export function codeEmail(input: {
-  to: string;
-  code: string;
-  expiresAt: Date;
-  confirmUrl: string;
-  cancelUrl: string;
-  reader?: Reader;
-}): EmailMessage {
+export function codeEmail(
+  input: {
+    to: string;
+    code: string;
+    expiresAt: Date;
+    confirmUrl: string;
+    cancelUrl: string;
+    reader?: Reader;
+  },
+  voice: Voice = PLAIN,
+): EmailMessage {
   const minutes = Math.max(1, Math.round((input.expiresAt.getTime() - Date.now()) / 60_000));
   return message(
+    voice,
     input.to,
-    'Your code to remove your lost authenticator',
+    say(voice, 'email.code.subject'),
     [
-      'Someone (hopefully you) asked to remove the authenticator app from your account because the device was lost.',
-      `Your code is ${spacedCode(input.code)}. It works once and expires in ${minutesText(minutes)} (${formatTime(input.expiresAt, input.reader)}).`,
-      `Enter it on the page where you made the request: ${input.confirmUrl}`,
-      'Never share this code. Support staff will never ask you for it.',
-      'If this was not you, your password may be known to someone else: cancel the request with the link below and change your password.',
+      say(voice, 'email.code.asked'),
+      say(voice, 'email.code.code', {
+        code: spacedCode(input.code),
+        duration: minutesText(minutes, voice),
+        at: formatTime(input.expiresAt, input.reader, voice.t.language),
+      }),
+      say(voice, 'email.code.where', { url: input.confirmUrl }),
+      say(voice, 'email.code.neverShare'),
+      say(voice, 'email.code.notYou'),
     ],
-    { text: 'This was not me: cancel the request', url: input.cancelUrl },
+    { text: say(voice, 'email.code.cancel'), url: input.cancelUrl },
   );
 }
+
+type Links = { enrollUrl?: string };
+
+/** A notice of two paragraphs that changes nothing and links nowhere: `email.<name>.what`, `.next`. */
+const notice =
+  (name: 'locked' | 'stopped' | 'failed' | 'denied') =>
+  (to: string, _links: Links = {}, voice: Voice = PLAIN): EmailMessage =>
+    message(voice, to, say(voice, `email.${name}.subject`), [
+      say(voice, `email.${name}.what`),
+      say(voice, `email.${name}.next`),
+    ]);
+const enrolLink = (voice: Voice, links: Links) =>
+  links.enrollUrl ? { text: say(voice, 'email.enrolLink'), url: links.enrollUrl } : undefined;
 
 /** Sent once the factor is gone and every session revoked; links to the re-enrolment page when known. */
-export function totpRemovedEmail(to: string, links: { enrollUrl?: string } = {}): EmailMessage {
+export function totpRemovedEmail(to: string, links: Links = {}, voice: Voice = PLAIN): EmailMessage {
   return message(
+    voice,
     to,
-    'Your authenticator was removed from your account',
-    [
-      'The authenticator app was removed from your account and you were signed out everywhere.',
-      'Next step: set up your new authenticator, then save recovery codes so that next time you need neither email nor support.',
-      'If you did not ask for this, contact support at once and change your password: someone who knows it may have access to your email.',
-    ],
-    links.enrollUrl ? { text: 'Set up your new authenticator', url: links.enrollUrl } : undefined,
+    say(voice, 'email.removed.subject'),
+    [say(voice, 'email.removed.done'), say(voice, 'email.removed.next'), say(voice, 'email.removed.notYou')],
+    enrolLink(voice, links),
   );
 }
 
-export function lockedEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator recovery request was locked', [
-    'Too many wrong codes were entered for a request to remove your authenticator, so the request was locked. Nothing was changed on your account.',
-    'If this was you, you can start a new request later. If it was not you, change your password: someone who knows it tried to use it.',
-  ]);
-}
+export const lockedEmail = notice('locked');
 
 /** The factor is gone, but revoking every session failed: the user must know both. */
-export function signOutIncompleteEmail(to: string, links: { enrollUrl?: string } = {}): EmailMessage {
+export function signOutIncompleteEmail(to: string, links: Links = {}, voice: Voice = PLAIN): EmailMessage {
   return message(
+    voice,
     to,
-    'Your authenticator was removed, but not every session was signed out',
+    say(voice, 'email.signOutIncomplete.subject'),
     [
-      'The authenticator app was removed from your account. We could not sign your account out everywhere, so devices that were signed in may stay signed in for a while. Our team was alerted.',
-      'Next step: set up your new authenticator.',
-      'If you did not ask for this, contact support at once and change your password.',
+      say(voice, 'email.signOutIncomplete.what'),
+      say(voice, 'email.signOutIncomplete.next'),
+      say(voice, 'email.signOutIncomplete.notYou'),
     ],
-    links.enrollUrl ? { text: 'Set up your new authenticator', url: links.enrollUrl } : undefined,
+    enrolLink(voice, links),
   );
 }
 
 /** An operator stopped the request before anything was changed. */
-export function stoppedEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator recovery was stopped', [
-    'Your request to remove your authenticator was stopped before it finished. Nothing was changed on your account.',
-    'Please start a new request, or contact support.',
-  ]);
-}
+export const stoppedEmail = notice('stopped');
 
-export function failedEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator recovery could not be completed', [
-    'We could not complete your request to remove your authenticator. Nothing was changed on your account.',
-    'Please try again later or contact support.',
-  ]);
-}
+export const failedEmail = notice('failed');
 
-/** To the support address: a high-risk request waits for a decision. */
+/** To the support address, in the operator's default language: a high-risk request waits for a decision. */
 export function approvalRequestedEmail(
   to: string,
   input: {
@@ -184,16 +230,21 @@ export function approvalRequestedEmail(
     requiredApprovals: number;
     consoleUrl: string;
   },
+  voice: Voice = PLAIN,
 ): EmailMessage {
   return message(
+    voice,
     to,
-    `Approval needed: authenticator recovery for ${input.username}`,
+    say(voice, 'email.approval.subject', { username: input.username }),
     [
-      `The user ${input.username} confirmed the emailed code for recovery request ${input.requestId}, which needs a review before the authenticator is removed.`,
-      `Risk reasons: ${input.reasons.join(', ') || 'none recorded'}. Approvals needed: ${input.requiredApprovals}.`,
-      'Verify the person through a channel you trust before approving. Never ask for their code.',
+      say(voice, 'email.approval.what', { username: input.username, requestId: input.requestId }),
+      say(voice, 'email.approval.reasons', {
+        reasons: input.reasons.join(', ') || say(voice, 'email.approval.noReasons'),
+        required: input.requiredApprovals,
+      }),
+      say(voice, 'email.approval.verify'),
     ],
-    { text: 'Open the support console', url: input.consoleUrl },
+    { text: say(voice, 'email.approval.console'), url: input.consoleUrl },
   );
 }
 
@@ -203,29 +254,26 @@ export function coolDownEmail(
   resetAt: string,
   statusUrl: string,
   reader: Reader = {},
+  voice: Voice = PLAIN,
 ): EmailMessage {
   return message(
+    voice,
     to,
-    'Your authenticator will be removed soon',
+    say(voice, 'email.coolDown.subject'),
     [
-      `Your request was approved. Your authenticator will be removed at ${formatTime(new Date(resetAt), reader)}.`,
-      'If this was not you, use the cancel link from the first email before then, and change your password.',
+      say(voice, 'email.coolDown.what', { at: formatTime(new Date(resetAt), reader, voice.t.language) }),
+      say(voice, 'email.coolDown.notYou'),
     ],
-    { text: 'See the state of your request', url: statusUrl },
+    { text: say(voice, 'email.coolDown.status'), url: statusUrl },
   );
 }
 
-export function deniedEmail(to: string): EmailMessage {
-  return message(to, 'Your authenticator recovery request was declined', [
-    'Our support team declined the request to remove the authenticator from your account. Nothing was changed.',
-    'If it was you, please contact support so we can help you another way.',
-  ]);
-}
+export const deniedEmail = notice('denied');
 
 /** Every channel is told when a new authenticator is bound to the account. */
-export function newAuthenticatorEmail(to: string): EmailMessage {
-  return message(to, 'A new authenticator app was added to your account', [
-    'A new authenticator app was just set up for your account.',
-    'If this was not you, contact support at once and change your password.',
+export function newAuthenticatorEmail(to: string, voice: Voice = PLAIN): EmailMessage {
+  return message(voice, to, say(voice, 'email.newAuthenticator.subject'), [
+    say(voice, 'email.newAuthenticator.what'),
+    say(voice, 'email.newAuthenticator.notYou'),
   ]);
 }

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
-import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { clientOf, httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { cancelRecovery } from '../use-cases/cancel-recovery';
 
@@ -16,9 +16,5 @@ const body = z.strictObject({
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
   const { token } = parseJsonBody(event, body);
-  const { sourceIp, userAgent } = event.requestContext.http;
-  return jsonResponse(
-    200,
-    await cancelRecovery({ requestId, token, sourceIp, userAgent: userAgent.slice(0, 256) }, deps),
-  );
+  return jsonResponse(200, await cancelRecovery({ requestId, token, ...clientOf(event) }, deps));
 });

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { normaliseEmailCode } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
-import { httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
+import { clientOf, httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { confirmCode } from '../use-cases/confirm-code';
 
@@ -24,7 +24,6 @@ const body = z.strictObject({
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
   const { code } = parseJsonBody(event, body);
-  const { sourceIp, userAgent } = event.requestContext.http;
-  const result = await confirmCode({ requestId, code, sourceIp, userAgent: userAgent.slice(0, 256) }, deps);
+  const result = await confirmCode({ requestId, code, ...clientOf(event) }, deps);
   return jsonResponse(200, result);
 });

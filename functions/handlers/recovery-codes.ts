@@ -10,7 +10,7 @@ import {
   userDirectoryFrom,
 } from '../shared/dependencies';
 import { UnauthenticatedError } from '../shared/errors';
-import { httpHandler, jsonResponse } from '../shared/http';
+import { clientOf, httpHandler, jsonResponse } from '../shared/http';
 import {
   issueRecoveryCodes,
   noticeNewAuthenticator,
@@ -56,8 +56,7 @@ function signedInUser(event: APIGatewayProxyEventV2WithJWTAuthorizer): SignedInU
     username: claims.username,
     authTime,
     accessToken,
-    sourceIp: event.requestContext.http.sourceIp,
-    userAgent: event.requestContext.http.userAgent.slice(0, 256),
+    ...clientOf(event),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   userDirectoryFrom,
   workflowFrom,
 } from '../shared/dependencies';
-import { httpHandler, jsonResponse, parseJsonBody } from '../shared/http';
+import { clientOf, httpHandler, jsonResponse, parseJsonBody } from '../shared/http';
 import { correlate } from '../shared/observability';
 import { startRecovery } from '../use-cases/start-recovery';
 
@@ -32,6 +32,7 @@ const config = loadConfig([
   'slotGraceSeconds',
   'pepperSecretArn',
   'pepperMaxAgeSeconds',
+  'publicBaseUrl',
 ]);
 const deps = {
   directory: userDirectoryFrom(config),
@@ -42,7 +43,7 @@ const deps = {
   recoveryCodes: recoveryCodeStoreFrom(config),
   pepper: pepperFrom(config),
   clock: systemClock,
-  settings: config,
+  settings: { ...config, serverName: new URL(config.publicBaseUrl).host },
 };
 
 const username = z.string().trim().min(1).max(128);
@@ -69,8 +70,7 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
       ...('recoveryCode' in parsed && parsed.recoveryCode !== undefined
         ? { recoveryCode: parsed.recoveryCode }
         : {}),
-      sourceIp: event.requestContext.http.sourceIp,
-      userAgent: event.requestContext.http.userAgent.slice(0, 256),
+      ...clientOf(event),
     },
     deps,
   );

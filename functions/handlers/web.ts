@@ -1,16 +1,21 @@
+import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { appScript, styleSheet } from '../../web/dist/assets';
+import { type Language, languageOf, negotiateLanguage, translator } from '../../web/i18n';
 import {
   auditPage,
   cancelPage,
   confirmPage,
   enrolmentPage,
   notFoundPage,
+  type PageOptions,
   requestPage,
   supportPage,
 } from '../../web/pages';
+import { brandStyleSheet, DEFAULT_COLOURS } from '../domain/brand';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
+import { cameThroughEdge } from '../shared/http';
 
 const config = loadConfig([
   'mailboxUrl',
@@ -20,17 +25,54 @@ const config = loadConfig([
   'appSignInUrl',
   'supportUrl',
   'supportContactEmail',
+  'defaultLanguage',
+  'messageOverrides',
+  'brandColours',
+  'brandLogoFile',
 ]);
-const options = {
+
+// The logo is read once, at cold start: in AWS it sits in the function's bundle (infra copies it there).
+const logo = config.brandLogoFile
+  ? config.brandLogoFile.toLowerCase().endsWith('.png')
+    ? {
+        name: 'logo.png',
+        type: 'image/png',
+        body: readFileSync(config.brandLogoFile).toString('base64'),
+        base64: true,
+      }
+    : {
+        name: 'logo.svg',
+        type: 'image/svg+xml',
+        body: readFileSync(config.brandLogoFile, 'utf8'),
+        base64: false,
+      }
+  : undefined;
+
+const brand = {
+  ...(config.productName ? { productName: config.productName } : {}),
+  ...(logo ? { logoUrl: `/assets/${logo.name}` } : {}),
+};
+const shared = {
+  brand,
   ...(config.mailboxUrl ? { mailboxUrl: config.mailboxUrl } : {}),
   ...(config.supportUrl ? { supportUrl: config.supportUrl } : {}),
   ...(config.supportContactEmail ? { supportEmail: config.supportContactEmail } : {}),
 };
 // Staff sign in straight against Cognito from the console page: the only other origin any page may call.
 const cognitoUrl = config.endpoints.cognito ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
-const assets: Record<string, { type: string; body: string }> = {
+
+/** A shield in the brand's primary colour: every page's icon, so no browser asks for a missing favicon. */
+const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="${
+  config.brandColours.primary ?? DEFAULT_COLOURS.primary
+}" d="M16 2 4 6v9c0 7.4 5.1 13.4 12 15 6.9-1.6 12-7.6 12-15V6z"/><path fill="#fff" d="M14.5 20.5 9.8 15.8l2.1-2.1 2.6 2.6 5.6-5.6 2.1 2.1z"/></svg>`;
+
+type Asset = { type: string; body: string; base64?: boolean; maxAge?: number };
+const assets: Record<string, Asset> = {
   'app.js': { type: 'text/javascript; charset=utf-8', body: appScript },
   'styles.css': { type: 'text/css; charset=utf-8', body: styleSheet },
+  'brand.css': { type: 'text/css; charset=utf-8', body: brandStyleSheet(config.brandColours) },
+  'favicon.svg': { type: 'image/svg+xml', body: favicon, maxAge: 86_400 },
+  ...(logo ? { [logo.name]: { type: logo.type, body: logo.body, base64: logo.base64, maxAge: 86_400 } } : {}),
 };
 
 // No inline code, no third party: the pages work with nothing else allowed.
@@ -44,6 +86,7 @@ const pageHeaders = (connect = "'self'") => ({
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
+  vary: 'Accept-Language',
 });
 
 const page = (statusCode: number, body: string, connect?: string): APIGatewayProxyStructuredResultV2 => ({
@@ -52,10 +95,39 @@ const page = (statusCode: number, body: string, connect?: string): APIGatewayPro
   body,
 });
 
-/** GET /, /recover/{requestId}, /recover/{requestId}/cancel, /support, /audit and /assets/{file}. */
+/** The page's language: `?lang=`, then the browser's `Accept-Language`, then the operator's default. */
+const languageOfRequest = (event: APIGatewayProxyEventV2): Language =>
+  languageOf(event.queryStringParameters?.lang) ??
+  negotiateLanguage(event.headers?.['accept-language']) ??
+  config.defaultLanguage;
+
+/** Unknown paths: a page for people, the API's own `{"message":"Not Found"}` for programs. */
+function notFound(event: APIGatewayProxyEventV2, options: PageOptions): APIGatewayProxyStructuredResultV2 {
+  if ((event.headers?.accept ?? '').includes('text/html')) return page(404, notFoundPage(options));
+  return {
+    statusCode: 404,
+    headers: {
+      'content-type': 'application/json',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    },
+    body: JSON.stringify({ message: 'Not Found' }),
+  };
+}
+
+/** GET /, /recover/{requestId}, /recover/{requestId}/cancel, /support, /audit, /enroll, /recovery-codes, /assets/{file}, and $default. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  if (!cameThroughEdge(event)) {
+    return { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Forbidden' };
+  }
+  const options: PageOptions = {
+    ...shared,
+    t: translator(languageOfRequest(event), config.messageOverrides),
+  };
   const requestId = event.pathParameters?.requestId ?? '';
   const validId = REQUEST_ID_PATTERN.test(requestId);
+  const staffPage = { ...options, cognitoUrl, clientId: config.staffClientId };
+  const withCognito = `'self' ${new URL(cognitoUrl).origin}`;
   switch (event.routeKey) {
     case 'GET /':
       return page(200, requestPage(options));
@@ -64,17 +136,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     case 'GET /recover/{requestId}/cancel':
       return validId ? page(200, cancelPage(requestId, options)) : page(404, notFoundPage(options));
     case 'GET /support':
-      return page(
-        200,
-        supportPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
-        `'self' ${new URL(cognitoUrl).origin}`,
-      );
+      return page(200, supportPage(staffPage), withCognito);
     case 'GET /audit':
-      return page(
-        200,
-        auditPage({ ...options, cognitoUrl, clientId: config.staffClientId }),
-        `'self' ${new URL(cognitoUrl).origin}`,
-      );
+      return page(200, auditPage(staffPage), withCognito);
     case 'GET /enroll':
     case 'GET /recovery-codes':
       return page(
@@ -86,7 +150,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
           issuer: config.productName ?? '',
           ...(config.appSignInUrl ? { appSignInUrl: config.appSignInUrl } : {}),
         }),
-        `'self' ${new URL(cognitoUrl).origin}`,
+        withCognito,
       );
     case 'GET /assets/{file}': {
       const asset = assets[event.pathParameters?.file ?? ''];
@@ -96,12 +160,17 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
         headers: {
           'content-type': asset.type,
           'x-content-type-options': 'nosniff',
-          'cache-control': 'public, max-age=300',
+          'cache-control': `public, max-age=${asset.maxAge ?? 300}`,
+          // An SVG opened on its own runs no script and loads nothing.
+          ...(asset.type.startsWith('image/')
+            ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }
+            : {}),
         },
         body: asset.body,
+        isBase64Encoded: asset.base64 ?? false,
       };
     }
     default:
-      return page(404, notFoundPage(options));
+      return notFound(event, options);
   }
 }

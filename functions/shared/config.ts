@@ -1,10 +1,34 @@
 import * as z from 'zod';
+import { LANGUAGES, type MessageOverrides, overrideProblems } from '../../web/i18n';
+import { type BrandColours, brandColourProblems } from '../domain/brand';
 import { riskPolicySchema } from '../domain/risk';
+import { verificationChecklistSchema } from '../domain/verification-checklist';
 import { ConfigError } from './errors';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 // A limit is kept as one timestamp slot per allowed request in a single item (domain/rate-limit.ts).
 const requestLimit = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
+
+/** A setting its variable holds as JSON: parsed, then checked by `schema`. */
+const jsonSetting = <T extends z.ZodType>(fallback: string, shape: string, schema: T) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: `must be ${shape}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+/** A check that reports each of a domain function's problems as an issue. */
+const checkedBy =
+  (problems: (value: unknown) => readonly string[]) => (value: unknown, context: z.RefinementCtx) => {
+    for (const message of problems(value)) context.addIssue({ code: 'custom', message });
+  };
 
 /** Every setting of the product, with its environment variable and default. */
 const settingsSchema = z.object({
@@ -39,23 +63,14 @@ const settingsSchema = z.object({
   ipRequestLimit: requestLimit(20),
   ipRequestWindowSeconds: positiveInt(3_600),
   /** JSON; see functions/domain/risk.ts for the rules and their defaults. */
-  riskPolicy: z
-    .string()
-    .default('{}')
-    .transform((value, context) => {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'must be a JSON object' });
-        return z.NEVER;
-      }
-    })
-    .pipe(riskPolicySchema),
+  riskPolicy: jsonSetting('{}', 'a JSON object', riskPolicySchema),
   approvalTimeoutSeconds: positiveInt(72 * 3600),
   /** How long a user's slot held by a request that was never stored blocks the user's next request. */
   slotGraceSeconds: positiveInt(60),
   coolDownSeconds: z.coerce.number().int().min(0).default(0),
   privilegedApprovals: z.coerce.number().int().min(1).max(5).default(2),
+  /** JSON array: what support checks before deciding (functions/domain/verification-checklist.ts). */
+  verificationChecklist: jsonSetting('[]', 'a JSON array of strings', verificationChecklistSchema),
   supportGroup: z.string().min(1).default('mfa-recovery-support'),
   supportEmail: z.string().email(),
   /** The app client staff sign in with (support console, CLI); the JWT authorizer's audience. */
@@ -70,6 +85,37 @@ const settingsSchema = z.object({
   supportUrl: z.string().url().optional(),
   /** The address users write to for support: shown on every dead end and in every email. */
   supportContactEmail: z.string().email().optional(),
+  /** The language of pages no one asked a language of, and of emails to accounts without a `locale`. */
+  defaultLanguage: z.enum(LANGUAGES).default('en'),
+  /** JSON: the operator's own wording of any message, by language and key (web/i18n). */
+  messageOverrides: jsonSetting(
+    '{}',
+    'a JSON object',
+    z
+      .unknown()
+      .superRefine(checkedBy(overrideProblems))
+      .transform((value) => value as MessageOverrides),
+  ),
+  /** Brand colours (buttons and links; the band and headings), each checked for WCAG AA contrast. */
+  brandColours: jsonSetting(
+    '{}',
+    'a JSON object',
+    z
+      .strictObject({ primary: z.string().optional(), accent: z.string().optional() })
+      .superRefine(checkedBy((colours) => brandColourProblems(colours as BrandColours))),
+  ),
+  /** The logo file (SVG or PNG) the pages and emails show: in AWS, inside the web function's bundle. */
+  brandLogoFile: z
+    .string()
+    .regex(/\.(svg|png)$/i, 'must be an .svg or .png file')
+    .optional(),
+  /** The name emails come from; unset, the product's name. */
+  fromName: z.string().trim().min(1).max(64).optional(),
+  /**
+   * With CloudFront in front: the value of the `x-origin-verify` header CloudFront adds. Requests
+   * without it did not pass the WAF and are refused; with it, the viewer's address is the client's.
+   */
+  originVerify: z.string().min(32).optional(),
   /** Local stack only: the mailbox link the pages show. */
   mailboxUrl: z.string().url().optional(),
   endpoints: z.object({
@@ -109,6 +155,7 @@ const environmentNames: Record<SettingName, string> = {
   slotGraceSeconds: 'SLOT_GRACE_SECONDS',
   coolDownSeconds: 'COOL_DOWN_SECONDS',
   privilegedApprovals: 'PRIVILEGED_APPROVALS',
+  verificationChecklist: 'VERIFICATION_CHECKLIST',
   supportGroup: 'SUPPORT_GROUP',
   supportEmail: 'SUPPORT_EMAIL',
   staffClientId: 'STAFF_CLIENT_ID',
@@ -119,6 +166,12 @@ const environmentNames: Record<SettingName, string> = {
   supportContactEmail: 'SUPPORT_CONTACT_EMAIL',
   auditorGroup: 'AUDITOR_GROUP',
   mailboxUrl: 'LOCAL_MAILBOX_URL',
+  defaultLanguage: 'DEFAULT_LANGUAGE',
+  messageOverrides: 'MESSAGE_OVERRIDES',
+  brandColours: 'BRAND_COLOURS',
+  brandLogoFile: 'BRAND_LOGO_FILE',
+  fromName: 'FROM_NAME',
+  originVerify: 'ORIGIN_VERIFY',
 };
 
 export type Config<K extends SettingName> = Pick<Settings, K | BaseSetting>;

@@ -9,6 +9,7 @@ import { createRecoveryCodeStore } from '../adapters/recovery-code-store';
 import { createRecoveryStore } from '../adapters/recovery-store';
 import { createTexter } from '../adapters/texter';
 import { createUserDirectory } from '../adapters/user-directory';
+import { createUserHistory } from '../adapters/user-history';
 import { createWorkflow } from '../adapters/workflow';
 import { cognitoClient } from '../clients/cognito';
 import { documentClient } from '../clients/dynamodb';
@@ -18,6 +19,7 @@ import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
 import { snsClient } from '../clients/sns';
 import { metricsOf } from '../domain/business-metrics';
+import { createVoices } from '../domain/emails';
 import { loadConfig, type Settings } from './config';
 import { publishMetric } from './observability';
 
@@ -52,6 +54,10 @@ const eventPublisherFrom = (config: Base) =>
 export const auditReaderFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
   createAuditReader(documentClient(config), config.auditTableName);
 
+/** An account's earlier requests, from the audit table's by-sub index (the support list). */
+export const userHistoryFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
+  createUserHistory(documentClient(config), config.auditTableName);
+
 export const recoveryCodeStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createRecoveryCodeStore(documentClient(config), config.recoveryTableName);
 
@@ -61,21 +67,43 @@ export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName
 export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>) =>
   createUserDirectory(cognitoClient(config), config.userPoolId);
 
-/** The operator's signature on every email and text: product name and support contact (all optional). */
-const signature = () => {
-  const brand = loadConfig(['productName', 'supportUrl', 'supportContactEmail']);
-  return {
-    productName: brand.productName,
-    supportUrl: brand.supportUrl,
-    supportEmail: brand.supportContactEmail,
-  };
+/**
+ * How the product speaks to each reader, the same in every email and text: the account's language
+ * (else the operator's default), the operator's overrides, product name, support contact and logo.
+ */
+const voices = () => {
+  const brand = loadConfig([
+    'productName',
+    'supportUrl',
+    'supportContactEmail',
+    'defaultLanguage',
+    'messageOverrides',
+    'brandLogoFile',
+    'publicBaseUrl',
+  ]);
+  const logo = brand.brandLogoFile?.toLowerCase().endsWith('.png') ? 'logo.png' : 'logo.svg';
+  return createVoices({
+    defaultLanguage: brand.defaultLanguage,
+    overrides: brand.messageOverrides,
+    signature: {
+      productName: brand.productName,
+      supportUrl: brand.supportUrl,
+      supportEmail: brand.supportContactEmail,
+      logoUrl: brand.brandLogoFile ? `${brand.publicBaseUrl}/assets/${logo}` : undefined,
+    },
+  });
 };
 
-export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) =>
-  createMailer(sesClient(config), config.fromAddress, signature());
+export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) => {
+  const names = loadConfig(['fromName', 'productName']);
+  return createMailer(sesClient(config), config.fromAddress, {
+    fromName: names.fromName ?? names.productName,
+    voices: voices(),
+  });
+};
 
-/** Text messages to the account's verified phone number, signed like the emails. */
-export const texterFrom = (config: Base) => createTexter(snsClient(config), signature());
+/** Text messages to the account's verified phone number, in the account's language, signed like the emails. */
+export const texterFrom = (config: Base) => createTexter(snsClient(config), voices());
 
 export const workflowFrom = (config: Base & Pick<Settings, 'stateMachineArn'>) =>
   createWorkflow(sfnClient(config), config.stateMachineArn);

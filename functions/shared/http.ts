@@ -1,8 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { isTransient } from '../adapters/aws-errors';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
+import { loadConfig } from './config';
 import {
+  ForbiddenError,
   InvalidRequestError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -12,6 +15,29 @@ import {
 } from './errors';
 import { log } from './log';
 import { currentLogger, publishMetric, withInvocation } from './observability';
+
+const edge = loadConfig(['originVerify']);
+
+/** Whether a request came through the product's CloudFront (always true when there is none). */
+export function cameThroughEdge(event: APIGatewayProxyEventV2): boolean {
+  if (!edge.originVerify) return true;
+  const given = Buffer.from(event.headers?.['x-origin-verify'] ?? '');
+  const expected = Buffer.from(edge.originVerify);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Who sent a request: behind the product's CloudFront, the viewer's address CloudFront saw
+ * (`CloudFront-Viewer-Address`, trusted only with the origin secret); else API Gateway's source IP.
+ * Both "as sent by the client" as far as the user agent goes.
+ */
+export function clientOf(event: APIGatewayProxyEventV2): { sourceIp: string; userAgent: string } {
+  const { sourceIp, userAgent } = event.requestContext.http;
+  const viewer = edge.originVerify ? event.headers?.['cloudfront-viewer-address'] : undefined;
+  // "203.0.113.7:46532" or "[2001:db8::1]:46532" / "2001:db8::1:46532": the port is the last part.
+  const viewerIp = viewer?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return { sourceIp: viewerIp || sourceIp, userAgent: (userAgent ?? '').slice(0, 256) };
+}
 
 /** Request bodies above this are refused before parsing. */
 export const MAX_BODY_BYTES = 4096;
@@ -118,6 +144,7 @@ export function httpHandler<E extends APIGatewayProxyEventV2>(
     return withInvocation({ correlationId, apiRequestId }, context, async () => {
       let response: APIGatewayProxyStructuredResultV2;
       try {
+        if (!cameThroughEdge(event)) throw new ForbiddenError('use the public address of this service');
         response = await run(event);
       } catch (error) {
         response = errorResponse(error, apiRequestId);

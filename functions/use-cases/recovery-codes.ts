@@ -55,11 +55,11 @@ export async function noticeNewAuthenticator(
   }
   let notified = 0;
   if (account.email && account.emailVerified) {
-    await deps.mailer.send(newAuthenticatorEmail(account.email));
+    await deps.mailer.send(newAuthenticatorEmail(account.email, deps.mailer.voice(account.locale)));
     notified += 1;
   }
   if (deps.texter && account.phoneNumber && account.phoneVerified) {
-    await deps.texter.send(account.phoneNumber, newAuthenticatorText(deps.texter.signature));
+    await deps.texter.send(account.phoneNumber, newAuthenticatorText(deps.texter.voice(account.locale)));
     notified += 1;
   }
   await deps.audit.append({

@@ -7,6 +7,7 @@ import { keys } from '../adapters/recovery-keys';
 import type { ProofKind, RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { DirectoryUser, UserDirectory } from '../adapters/user-directory';
 import type { Workflow } from '../adapters/workflow';
+import { FAILED_PASSWORD_WINDOW } from '../domain/rate-limit';
 import { newRequestId } from '../domain/secrets';
 import {
   AuthenticationFailedError,
@@ -40,6 +41,8 @@ export interface StartRecoveryDeps {
   readonly clock: () => Date;
   readonly settings: {
     readonly passwordProofClientId: string;
+    /** The public host name, told to Cognito's threat protection with each password proof. */
+    readonly serverName?: string;
     readonly codeTtlSeconds: number;
     readonly approvalTimeoutSeconds: number;
     readonly coolDownSeconds: number;
@@ -56,9 +59,6 @@ export interface StartRecoveryDeps {
 // How long a user's active-recovery slot is held at most, beyond the longest a request can wait
 // (code, approval, cool-down), in case a request ends without releasing it.
 const LOCK_MARGIN_SECONDS = 900;
-
-// Wrong passwords the form remembers per username, for the risk rule; more than any threshold allows.
-const FAILED_PASSWORD_WINDOW = { limit: 20, windowSeconds: 86_400 };
 
 // Tries of a saved recovery code per user (right or wrong), taken before the check: parallel tries
 // cannot exceed it.
@@ -112,6 +112,9 @@ export async function startRecovery(
     settings.passwordProofClientId,
     user?.username ?? `unknown-${randomBytes(12).toString('hex')}`,
     input.password,
+    settings.serverName
+      ? { sourceIp: input.sourceIp, userAgent: input.userAgent, serverName: settings.serverName }
+      : undefined,
   );
   if (proof.kind === 'rejected' || !user) {
     await deps.rateLimiter.take(

@@ -15,6 +15,7 @@ import {
   signOutIncompleteEmail,
   stoppedEmail,
   totpRemovedEmail,
+  type Voice,
 } from '../domain/emails';
 import {
   ALARMING_OUTCOMES,
@@ -178,18 +179,24 @@ export async function issueCode(
   const base = deps.publicBaseUrl;
   const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelTokenFor(pepper, input.requestId, challenge.cancelSalt)}`;
   await deps.mailer.send(
-    codeEmail({
-      to: request.email,
-      code,
-      expiresAt: new Date(expiresAt * 1000),
-      confirmUrl: `${base}/recover/${input.requestId}`,
-      cancelUrl,
-      reader: { timeZone: request.zoneinfo, locale: request.locale },
-    }),
+    codeEmail(
+      {
+        to: request.email,
+        code,
+        expiresAt: new Date(expiresAt * 1000),
+        confirmUrl: `${base}/recover/${input.requestId}`,
+        cancelUrl,
+        reader: { timeZone: request.zoneinfo, locale: request.locale },
+      },
+      deps.mailer.voice(request.locale),
+    ),
   );
   // Every channel of the account is told (never the code): the verified phone gets the cancel link too.
   if (deps.texter && request.phoneNumber) {
-    await deps.texter.send(request.phoneNumber, requestStartedText(cancelUrl, deps.texter.signature));
+    await deps.texter.send(
+      request.phoneNumber,
+      requestStartedText(cancelUrl, deps.texter.voice(request.locale)),
+    );
   }
 }
 
@@ -440,8 +447,8 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
   const message = NOTICE[outcome];
   if (request.email && message && !request.notifiedAt) {
     const links = deps.publicBaseUrl ? { enrollUrl: `${deps.publicBaseUrl}/enroll` } : {};
-    await deps.mailer.send(message(request.email, links));
-    const text = deps.texter ? requestEndedText(outcome, deps.texter.signature) : undefined;
+    await deps.mailer.send(message(request.email, links, deps.mailer.voice(request.locale)));
+    const text = deps.texter ? requestEndedText(outcome, deps.texter.voice(request.locale)) : undefined;
     if (deps.texter && request.phoneNumber && text) await deps.texter.send(request.phoneNumber, text);
     await deps.store.markNotified(request.requestId, deps.clock().toISOString());
   }
@@ -449,7 +456,10 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
 
 /** What the user is told of each ending; endings the user caused or that changed nothing send nothing. */
 const NOTICE: Partial<
-  Record<TerminalOutcome, (to: string, links: { enrollUrl?: string }) => ReturnType<typeof failedEmail>>
+  Record<
+    TerminalOutcome,
+    (to: string, links: { enrollUrl?: string }, voice: Voice) => ReturnType<typeof failedEmail>
+  >
 > = {
   COMPLETED: totpRemovedEmail,
   SIGN_OUT_INCOMPLETE: signOutIncompleteEmail,

@@ -75,7 +75,7 @@ export class RecoveryApi extends Construct {
     );
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of apiRoutes) {
-      const [method, path] = route.routeKey.split(' ') as [keyof typeof HttpMethod, string];
+      const [method, path] = route.routeKey.split(' ') as [keyof typeof HttpMethod, string | undefined];
       let integration = integrations.get(route.functionName);
       if (!integration) {
         integration = new HttpLambdaIntegration(
@@ -86,7 +86,10 @@ export class RecoveryApi extends Construct {
       }
       const created = new HttpRoute(this, route.routeKey, {
         httpApi: this.httpApi,
-        routeKey: HttpRouteKey.with(path, HttpMethod[method]),
+        routeKey:
+          route.routeKey === '$default'
+            ? HttpRouteKey.DEFAULT
+            : HttpRouteKey.with(path ?? '/', HttpMethod[method]),
         integration,
         ...(route.auth === 'cognito-jwt' ? { authorizer } : {}),
         ...(route.auth === 'user-jwt' ? { authorizer: userAuthorizer } : {}),

@@ -10,7 +10,12 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type FunctionName, functionCatalog } from '../../functions/catalog';
-import { auditTableSchema, STATUS_INDEX, type TableSchema } from '../../functions/shared/table-schemas';
+import {
+  auditTableSchema,
+  BY_USER_SUB_INDEX,
+  STATUS_INDEX,
+  type TableSchema,
+} from '../../functions/shared/table-schemas';
 import { FUNCTION_NEEDS, type Need } from '../permissions';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -29,7 +34,13 @@ export interface RecoveryFunctionsProps {
   readonly sendingIdentityArns: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
+  /** The operator's logo file, copied into the web function's bundle as `LOGO_IN_BUNDLE`. */
+  readonly logoFile?: string;
 }
+
+/** Where the web function finds the operator's logo in AWS (the bundle is unpacked in /var/task). */
+export const logoInBundle = (logoFile: string) =>
+  `/var/task/brand-logo${logoFile.toLowerCase().endsWith('.png') ? '.png' : '.svg'}`;
 
 /** Every function of the catalog, bundled with esbuild (no Docker), each with only the permissions it needs. */
 export class RecoveryFunctions extends Construct {
@@ -72,6 +83,19 @@ export class RecoveryFunctions extends Construct {
             banner:
               "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
             externalModules: [],
+            ...(name === 'web' && props.logoFile
+              ? {
+                  commandHooks: {
+                    beforeBundling: () => [],
+                    beforeInstall: () => [],
+                    afterBundling: (_input: string, output: string) => [
+                      `cp "${props.logoFile}" "${output}/${logoInBundle(props.logoFile ?? '')
+                        .split('/')
+                        .pop()}"`,
+                    ],
+                  },
+                }
+              : {}),
           },
         });
         for (const statement of statementsFor(FUNCTION_NEEDS[name], props)) fn.addToRolePolicy(statement);
@@ -125,6 +149,10 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
       case 'audit:append':
         // Put and read the chain's head only: never update, never delete.
         allow(['dynamodb:PutItem', 'dynamodb:Query'], [props.audit.tableArn]);
+        break;
+      case 'audit:query-by-user':
+        // One index only: the account's earlier requests, read by the support list.
+        allow(['dynamodb:Query'], [`${props.audit.tableArn}/index/${BY_USER_SUB_INDEX}`]);
         break;
       case 'audit:read':
         allow(

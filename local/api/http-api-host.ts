@@ -92,6 +92,8 @@ export async function startApiHost(options: ApiHostOptions): Promise<RunningApiH
 }
 
 function compileRoute(route: ApiRoute): CompiledRoute {
+  // API Gateway's catch-all: any request no other route matches.
+  if (route.routeKey === '$default') return { ...route, method: 'ANY', pattern: /^/, params: [] };
   const [method, path] = route.routeKey.split(' ');
   if (!method || !path) throw new Error(`route key "${route.routeKey}" must look like "GET /path"`);
   const params: string[] = [];
@@ -114,11 +116,15 @@ function compileRoute(route: ApiRoute): CompiledRoute {
   return { ...route, method: method.toUpperCase(), pattern: new RegExp(`^${source}$`), params };
 }
 
+/** Literal and parameter routes first, then greedy ones, then `$default`. */
+const specificity = (route: CompiledRoute) =>
+  route.routeKey === '$default' ? 2 : Number(route.routeKey.includes('+}'));
+
 function findRoute(routes: readonly CompiledRoute[], method: string, path: string) {
   // API Gateway prefers the most specific route: literal routes before greedy ones.
   const candidates = routes
     .filter((route) => route.method === method || route.method === 'ANY')
-    .sort((a, b) => Number(a.routeKey.includes('+}')) - Number(b.routeKey.includes('+}')));
+    .sort((a, b) => specificity(a) - specificity(b));
   for (const route of candidates) {
     const found = route.pattern.exec(path);
     if (!found) continue;

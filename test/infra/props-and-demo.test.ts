@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { readContext, TotpRecoveryStack } from '../../infra/app';
 import { resolveSettings, type TotpRecoveryProps } from '../../infra/props';
@@ -36,6 +37,12 @@ describe('the construct’s props', () => {
     [{ privilegedApprovals: 0 }, /privilegedApprovals must be/],
     [{ supportGroup: 'auditors', auditorGroup: 'auditors' }, /supportGroup and auditorGroup must differ/],
     [{ riskPolicy: { newAccountDays: -1 } }, /riskPolicy.newAccountDays: /],
+    [{ verificationChecklist: ['Called back', 'Called back'] }, /verificationChecklist: items must differ/],
+    [{ verificationChecklist: [''] }, /verificationChecklist\[0\]: .*1 to 200 characters/],
+    [
+      { verificationChecklist: Array.from({ length: 10 }, (_, i) => `${i} ${'x'.repeat(150)}`) },
+      /verificationChecklist takes \d+ bytes as JSON; keep it under 1024 bytes/,
+    ],
   ])('refuses %j at synth time, saying what to change', (override, message) => {
     expect(() => resolveSettings({ ...base(), ...override } as TotpRecoveryProps)).toThrow(message);
   });
@@ -100,6 +107,10 @@ describe('the app', () => {
     expect(JSON.parse(String(environment?.RISK_POLICY))).toMatchObject({
       privilegedGroups: ['admins', 'finance'],
     });
+    expect(JSON.parse(String(environment?.VERIFICATION_CHECKLIST))).toEqual([
+      'Called the user back on the phone number in our HR system',
+      'Checked the employee ID with their manager',
+    ]);
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'recovery.example.com' });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -205,5 +216,114 @@ describe('the app', () => {
     expect(
       Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no one will be told')),
     ).toEqual([]);
+  });
+});
+
+describe('the brand and the edge', () => {
+  const logo = join(import.meta.dirname, '..', '..', 'local', 'brand', 'example-logo.svg');
+  const synth = (config: Record<string, unknown>, region = 'us-east-1', nag = false) => {
+    const dir = mkdtempSync(join(tmpdir(), 'totp-recovery-brand-'));
+    const file = join(dir, 'recovery.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        userPoolId: 'us-east-1_AbC123xyz',
+        fromAddress: 'no-reply@example.com',
+        supportEmail: 'support@example.com',
+        ...config,
+      }),
+    );
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: file } });
+    const stack = new TotpRecoveryStack(app, 'Branded', readContext(app), {
+      env: { account: '111122223333', region },
+    });
+    if (nag) {
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      app.synth();
+    }
+    return Template.fromStack(stack);
+  };
+  const environmentOf = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) =>
+        (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment
+          .Variables,
+    );
+
+  it('refuses at synth a brand colour below WCAG AA contrast, naming the pair and the ratio', () => {
+    expect(() =>
+      resolveSettings({ ...base(), brand: { primaryColour: '#7fb3ff', accentColour: '#1d6b35' } }),
+    ).toThrow(/brand: primaryColour #7fb3ff on #ffffff has contrast 2\.\d\d:1; WCAG AA needs 4\.5:1/);
+    expect(() => resolveSettings({ ...base(), brand: { accentColour: '#eeeeee' } })).toThrow(
+      /accentColour #eeeeee/,
+    );
+    expect(() => resolveSettings({ ...base(), brand: { logo: '/no/such/logo.svg' } })).toThrow(
+      /brand.logo \/no\/such\/logo.svg: no such file/,
+    );
+    expect(() =>
+      resolveSettings({ ...base(), brand: { messages: { de: { 'request.submit': 'Los {x}' } } } }),
+    ).toThrow(/messages.de.request.submit: uses \{x\}/);
+  });
+
+  it('gives every function the brand, its languages and the logo inside the bundle', () => {
+    const template = synth({
+      brand: {
+        productName: 'Acme ID',
+        logo,
+        primaryColour: '#6b2fa0',
+        defaultLanguage: 'de',
+        fromName: 'Acme Sicherheit',
+        messages: { de: { 'request.submit': 'Code anfordern' } },
+      },
+    });
+    for (const environment of environmentOf(template)) {
+      expect(environment).toMatchObject({
+        PRODUCT_NAME: 'Acme ID',
+        DEFAULT_LANGUAGE: 'de',
+        FROM_NAME: 'Acme Sicherheit',
+        BRAND_COLOURS: '{"primary":"#6b2fa0"}',
+        MESSAGE_OVERRIDES: '{"de":{"request.submit":"Code anfordern"}}',
+        BRAND_LOGO_FILE: '/var/task/brand-logo.svg',
+      });
+    }
+  }, 60_000);
+
+  it('puts CloudFront and AWS WAF (rate rule, common and bot rule groups) in front, and the functions refuse what bypasses them', () => {
+    // cdk-nag AwsSolutions passes with the edge too (every accepted finding has its reason).
+    const template = synth({ edge: { rateLimit: 200 } }, 'us-east-1', true);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      Rules: [
+        Match.objectLike({ Statement: { RateBasedStatement: { Limit: 200, AggregateKeyType: 'IP' } } }),
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        Match.objectLike({ Name: 'AWSManagedRulesBotControlRuleSet' }),
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }),
+    });
+    // Never the Host header (API Gateway refuses another name); the client's address from CloudFront.
+    template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: Match.objectLike({
+        HeadersConfig: {
+          HeaderBehavior: 'whitelist',
+          Headers: Match.arrayWith(['User-Agent', 'CloudFront-Viewer-Address']),
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        DefaultTTL: 0,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] },
+        }),
+      }),
+    });
+    for (const environment of environmentOf(template)) {
+      expect(JSON.stringify(environment.ORIGIN_VERIFY)).toContain('resolve:secretsmanager');
+    }
+    expect(() => synth({ edge: {} }, 'eu-west-1')).toThrow(
+      /web ACL can only be made in us-east-1.*edge.webAclArn/,
+    );
   });
 });

@@ -2,6 +2,7 @@
 export interface StoredEmail {
   readonly messageId: string;
   readonly destination: { readonly to: readonly string[] };
+  readonly from: string;
   readonly subject: string;
   readonly body: { readonly text?: string; readonly html?: string };
   readonly at: number;

@@ -106,6 +106,8 @@ export async function createUser(
     readonly prefix?: string;
     /** A verified phone number (E.164): the account then has a second notice channel. */
     readonly phone?: string;
+    /** Cognito's `locale` attribute: the language of the account's emails and texts. */
+    readonly locale?: string;
   } = {},
 ): Promise<TestUser> {
   const suffix = randomBytes(5).toString('hex');
@@ -129,6 +131,7 @@ export async function createUser(
               { Name: 'phone_number_verified', Value: 'true' },
             ]
           : []),
+        ...(options.locale ? [{ Name: 'locale', Value: options.locale }] : []),
       ],
     }),
   );

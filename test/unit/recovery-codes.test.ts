@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecoveryCodeStore } from '../../functions/adapters/recovery-code-store';
+import { createVoices } from '../../functions/domain/emails';
 import {
   hashRecoveryCode,
   newRecoveryCodes,
@@ -127,8 +128,11 @@ describe('the notice of a new authenticator', () => {
     const deps = (mfa: string[]) => ({
       audit: { append: async (event: Record<string, unknown>) => void events.push(event) } as never,
       directory: { userOfAccessToken: async () => ({ ...account, mfa }) },
-      mailer: { send: async (message: { to: string }) => void sent.push(`mail:${message.to}`) },
-      texter: { send: async (to: string) => void sent.push(`sms:${to}`), signature: {} },
+      mailer: {
+        send: async (message: { to: string }) => void sent.push(`mail:${message.to}`),
+        voice: createVoices(),
+      },
+      texter: { send: async (to: string) => void sent.push(`sms:${to}`), voice: createVoices() },
     });
     const user = {
       sub: 'sub-a',

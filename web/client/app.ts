@@ -2,8 +2,11 @@
 // The pages' behaviour: plain DOM code, no framework, same-origin fetch only (the support console
 // also signs staff in against Cognito).
 
+import { TERMINAL_OUTCOMES } from '../../functions/domain/recovery-state';
+import type { MessageKey } from '../i18n/format';
 import { auditViewer } from './audit';
 import { enrolment } from './enroll';
+import { dateTime, language, t } from './i18n';
 import { supportConsole } from './support';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -62,19 +65,17 @@ function requestForm() {
     event.preventDefault();
     const id = identifier.value.trim();
     const needsPassword = !lostPassword.checked;
-    fieldError(identifier, 'identifier-error', id ? undefined : 'Enter your username or email address.');
+    fieldError(identifier, 'identifier-error', id ? undefined : t('request.error.identifier'));
     fieldError(
       password,
       'password-error',
-      !needsPassword || password.value
-        ? undefined
-        : 'Enter your password, or tick "I also lost my password".',
+      !needsPassword || password.value ? undefined : t('request.error.password'),
     );
     const withCode = needsPassword && hasCode.checked;
     fieldError(
       recoveryCode,
       'recovery-code-error',
-      !withCode || recoveryCode.value.trim() ? undefined : 'Enter one of your recovery codes.',
+      !withCode || recoveryCode.value.trim() ? undefined : t('request.error.recoveryCode'),
     );
     fieldError(undefined, 'form-error', undefined);
     if (!id) return identifier.focus();
@@ -90,20 +91,18 @@ function requestForm() {
       const { status, json, retryAfter } = await post('/recoveries', body);
       if (status === 202) {
         const left = typeof json.recoveryCodesLeft === 'number' ? `?codesLeft=${json.recoveryCodesLeft}` : '';
-        window.location.assign(`/recover/${encodeURIComponent(String(json.requestId))}${left}`);
+        window.location.assign(withLanguage(`/recover/${encodeURIComponent(String(json.requestId))}${left}`));
         return;
       }
       const minutes = Math.max(1, Math.ceil(retryAfter / 60));
       const message =
         status === 401
-          ? withCode
-            ? 'That username, password or recovery code is not right.'
-            : 'That username or password is not right.'
+          ? t(withCode ? 'request.error.wrongWithCode' : 'request.error.wrong')
           : status === 409
-            ? 'This account has no authenticator app to remove. You can sign in with your password alone.'
+            ? t('request.error.noAuthenticator')
             : status === 429
-              ? `Too many requests. Nothing was sent. Please try again in about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`
-              : 'Something went wrong. Please try again in a moment.';
+              ? t('request.error.tooMany', { minutes })
+              : t('common.somethingWrong');
       fieldError(undefined, 'form-error', message);
     } finally {
       button.disabled = false;
@@ -111,32 +110,15 @@ function requestForm() {
   });
 }
 
-const FINAL: Record<string, { text: string; tone: 'done' | 'stopped' }> = {
-  COMPLETED: {
-    text: 'Done. Your old authenticator was removed and you were signed out everywhere. Next step: set up your new authenticator (use “Forgot password” first if you lost your password too).',
-    tone: 'done',
-  },
-  SIGN_OUT_INCOMPLETE: {
-    text: 'Your old authenticator was removed, but we could not sign you out everywhere: devices that were signed in may stay signed in for a while. Our team was alerted. Next step: sign in and set up your new authenticator when asked.',
-    tone: 'done',
-  },
-  EXPIRED: {
-    text: 'This request expired before the code was entered. Nothing changed. You can start a new request.',
-    tone: 'stopped',
-  },
-  LOCKED: {
-    text: 'Too many wrong codes were entered, so this request was locked. Nothing changed on your account.',
-    tone: 'stopped',
-  },
-  CANCELLED: { text: 'This request was cancelled. Nothing changed on your account.', tone: 'stopped' },
-  DENIED: {
-    text: 'Our support team declined this request. Nothing changed on your account. Please contact support so we can help you another way.',
-    tone: 'stopped',
-  },
-  FAILED: {
-    text: 'We could not complete this request. Nothing changed on your account. Please try again later or contact support.',
-    tone: 'stopped',
-  },
+/** How each ending reads: the factor removed (done) or nothing changed (stopped). */
+const FINAL: Record<string, 'done' | 'stopped'> = {
+  COMPLETED: 'done',
+  SIGN_OUT_INCOMPLETE: 'done',
+  EXPIRED: 'stopped',
+  LOCKED: 'stopped',
+  CANCELLED: 'stopped',
+  DENIED: 'stopped',
+  FAILED: 'stopped',
 };
 
 /** "Need help? Contact support: ..." with the operator's page and address, when configured. */
@@ -145,7 +127,7 @@ function supportContact(): HTMLParagraphElement | undefined {
   if (main.dataset.supportUrl) {
     const link = document.createElement('a');
     link.href = main.dataset.supportUrl;
-    link.textContent = 'the support page';
+    link.textContent = t('common.supportPage');
     ways.push(link);
   }
   if (main.dataset.supportEmail) {
@@ -157,33 +139,37 @@ function supportContact(): HTMLParagraphElement | undefined {
   if (ways.length === 0) return undefined;
   const help = document.createElement('p');
   help.className = 'support-contact';
-  help.append('Need help? Contact support: ');
-  ways.forEach((way, index) => {
-    if (index > 0) help.append(' or ');
-    help.append(way);
+  // The sentence in the page's language, with the links where the message puts them.
+  const marks = ways.map((_, index) => `\uE000${index}\uE000`);
+  const sentence = t('common.supportContact', {
+    ways: new Intl.ListFormat(language, { type: 'disjunction' }).format(marks),
   });
-  help.append('.');
+  for (const part of sentence.split(/(\uE000\d+\uE000)/)) {
+    const way = /^\uE000(\d+)\uE000$/.exec(part);
+    help.append(way ? (ways[Number(way[1])] as HTMLAnchorElement) : part);
+  }
   return help;
 }
 
 /** Each state's own heading: the page says where the request stands, not "check your email". */
-const HEADINGS: Record<string, string> = {
-  CODE_SENT: 'Check your email',
-  CONFIRMED: 'Removing your old authenticator',
-  AWAITING_APPROVAL: 'Waiting for our support team',
-  COOLING_DOWN: 'Approved: removal scheduled',
-  COMPLETED: 'Your old authenticator is removed',
-  SIGN_OUT_INCOMPLETE: 'Your old authenticator is removed',
-  EXPIRED: 'This request expired',
-  LOCKED: 'This request is locked',
-  CANCELLED: 'This request was cancelled',
-  DENIED: 'This request was declined',
-  FAILED: 'This request could not be completed',
-};
+const HEADED = new Set<string>([
+  'CODE_SENT',
+  'CONFIRMED',
+  'AWAITING_APPROVAL',
+  'COOLING_DOWN',
+  ...TERMINAL_OUTCOMES.filter((outcome) => outcome !== 'IGNORED' && outcome !== 'ABORTED'),
+]);
+
+/** A same-site link in the language the page was asked in with `?lang=`. */
+function withLanguage(path: string): string {
+  const asked = new URLSearchParams(window.location.search).get('lang');
+  if (!asked) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(asked)}`;
+}
 
 function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = '') {
   const heading = document.querySelector('h1');
-  if (heading && HEADINGS[status]) heading.textContent = HEADINGS[status];
+  if (heading && HEADED.has(status)) heading.textContent = t(`state.heading.${status}` as MessageKey);
   const state = byId<HTMLElement>('state');
   state.className = `status ${tone}`.trim();
   state.innerHTML = '';
@@ -193,9 +179,9 @@ function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = ''
   if (tone === 'done') {
     const next = document.createElement('p');
     const enrol = document.createElement('a');
-    enrol.href = '/enroll';
+    enrol.href = withLanguage('/enroll');
     enrol.className = 'button';
-    enrol.textContent = 'Set up your new authenticator';
+    enrol.textContent = t('state.setUpNew');
     next.append(enrol);
     state.append(next);
   }
@@ -206,8 +192,8 @@ function showState(text: string, tone: '' | 'done' | 'stopped' = '', status = ''
   if (tone) {
     const again = document.createElement('p');
     const link = document.createElement('a');
-    link.href = '/';
-    link.textContent = tone === 'done' ? 'Back to the start' : 'Start a new request';
+    link.href = withLanguage('/');
+    link.textContent = t(tone === 'done' ? 'common.backToStart' : 'common.startNew');
     again.append(link);
     state.append(again);
   }
@@ -225,8 +211,7 @@ function noEmailHelp() {
     if (state.querySelector('.no-email')) return;
     const help = document.createElement('p');
     help.className = 'no-email';
-    help.textContent =
-      'No email yet? Look in your spam folder. The code goes only to a verified email address of the account, and only when the account can be recovered this way: if you typed another address, or the account has none, no email comes.';
+    help.textContent = t('state.noEmail');
     state.append(help);
     const contact = supportContact();
     if (contact) state.append(contact);
@@ -242,7 +227,10 @@ function confirmForm() {
 
   const tick = () => {
     const seconds = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
-    countdown.textContent = `The code expires in ${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s.`;
+    countdown.textContent = t('confirm.countdown', {
+      minutes: Math.floor(seconds / 60),
+      seconds: String(seconds % 60).padStart(2, '0'),
+    });
     if (seconds === 0) void refresh();
   };
 
@@ -252,21 +240,17 @@ function confirmForm() {
     const status = String(json.status ?? (response.status === 404 ? 'UNKNOWN' : 'ERROR'));
     window.clearInterval(timer);
     form.hidden = true;
-    const final = FINAL[status];
-    if (final) {
+    const tone = FINAL[status];
+    if (tone) {
       const left = new URLSearchParams(window.location.search).get('codesLeft');
       const codes =
-        final.tone === 'done' && left !== null
-          ? ` You used a recovery code: ${left} ${left === '1' ? 'is' : 'are'} left. Make a new set once your new authenticator is set up.`
+        tone === 'done' && left !== null && /^\d+$/.test(left)
+          ? ` ${t('state.codesLeft', { left: Number(left) })}`
           : '';
-      return showState(`${final.text}${codes}`, final.tone, status);
+      return showState(`${t(`state.final.${status}` as MessageKey)}${codes}`, tone, status);
     }
     if (status === 'CODE_SENT') {
-      showState(
-        'If the account can be recovered this way, an 8-digit code is on its way to its verified email address. Enter it below.',
-        '',
-        status,
-      );
+      showState(t('state.codeSent'), '', status);
       noEmailHelp();
       form.hidden = false;
       expiresAt = Date.parse(String(json.codeExpiresAt ?? '')) || 0;
@@ -277,48 +261,28 @@ function confirmForm() {
       return;
     }
     if (status === 'AWAITING_APPROVAL') {
-      showState(
-        'A person in our support team is checking the request; we will email you when it is done. This page updates by itself.',
-        '',
-        status,
-      );
+      showState(t('state.awaitingApproval'), '', status);
       window.setTimeout(() => void refresh(), 5000);
       return;
     }
     if (status === 'COOLING_DOWN') {
-      const at = new Date(String(json.resetAt ?? ''));
-      const when = new Intl.DateTimeFormat(undefined, {
-        year: 'numeric',
-        month: 'long',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: '2-digit',
-        timeZoneName: 'short',
-      }).format(at);
-      showState(
-        `Approved. Your authenticator will be removed at ${when}. If this was not you, use the cancel link from the email before then.`,
-        '',
-        status,
-      );
+      showState(t('state.coolingDown', { when: dateTime(new Date(String(json.resetAt ?? ''))) }), '', status);
       window.setTimeout(() => void refresh(), 5000);
       return;
     }
     if (status === 'CONFIRMED') {
-      showState('Accepted. Removing your old authenticator…', '', status);
+      showState(t('state.confirmed'), '', status);
       window.setTimeout(() => void refresh(), 1000);
       return;
     }
-    showState(
-      status === 'UNKNOWN' ? 'We do not know this request. Please start a new one.' : 'Something went wrong.',
-      'stopped',
-    );
+    showState(t(status === 'UNKNOWN' ? 'state.unknown' : 'state.error'), 'stopped');
   }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const digits = code.value.replace(/[\s-]/g, '');
     if (!/^\d{8}$/.test(digits)) {
-      fieldError(code, 'code-error', 'Enter the 8 digits from the email.');
+      fieldError(code, 'code-error', t('confirm.error.format'));
       return code.focus();
     }
     fieldError(code, 'code-error', undefined);
@@ -333,9 +297,7 @@ function confirmForm() {
         fieldError(
           code,
           'code-error',
-          left > 0
-            ? `That code is not right. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`
-            : 'That code is not right.',
+          left > 0 ? t('confirm.error.wrong', { left }) : t('confirm.error.wrongLast'),
         );
         code.select();
         if (left > 0) return;
@@ -358,13 +320,17 @@ function cancelButton() {
     const { status } = await post(`/recoveries/${encodeURIComponent(requestId)}/cancel`, { token });
     const state = byId<HTMLElement>('state');
     state.className = `status ${status === 200 ? 'done' : 'stopped'}`;
-    state.textContent =
-      status === 200
-        ? 'The request is cancelled. Nothing changed on your account. Please change your password now.'
-        : 'This request can no longer be cancelled: it already ended, or the link is not valid.';
+    state.textContent = t(status === 200 ? 'cancel.done' : 'cancel.tooLate');
     button.hidden = true;
   });
 }
+
+// The language links keep the URL's fragment (the cancel page's token lives there).
+document.querySelectorAll<HTMLAnchorElement>('nav.languages a').forEach((link) => {
+  link.addEventListener('click', () => {
+    link.href = `${link.getAttribute('href')}${window.location.hash}`;
+  });
+});
 
 if (page === 'request') requestForm();
 if (page === 'confirm') confirmForm();

@@ -5,6 +5,7 @@
 import { AUDIT_EVENT_TYPES } from '../../functions/domain/audit-event-types';
 import type { AuditSummary, DurationFigures } from '../../functions/domain/audit-summary';
 import { TERMINAL_OUTCOMES, type TerminalOutcome } from '../../functions/domain/recovery-state';
+import type { VerifyReport } from '../../functions/use-cases/audit-trail';
 import { element } from './dom';
 import { language, t } from './i18n';
 import { staffSession } from './staff-session';
@@ -204,18 +205,6 @@ interface RequestRow {
 }
 
 type Column = keyof typeof TEXT.columns;
-
-interface VerifyReport {
-  readonly ok: boolean;
-  readonly from: string;
-  readonly to: string;
-  readonly verifiedAt: string;
-  readonly verifiedBy?: string;
-  readonly checkedDays: number;
-  readonly checkedRequests: number;
-  readonly checkedEvents: number;
-  readonly firstBreak?: { readonly kind: string; readonly where: string; readonly detail: string };
-}
 
 const SVG = 'http://www.w3.org/2000/svg';
 

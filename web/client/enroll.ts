@@ -5,6 +5,7 @@
 
 import { encode } from 'uqr';
 import { CognitoError, claimsOf, cognitoCaller } from './cognito';
+import { dateTime, t } from './i18n';
 
 type Json = Record<string, unknown>;
 
@@ -80,12 +81,10 @@ export function enrolment(main: HTMLElement): void {
   function showSetup(account: string) {
     byId<HTMLElement>('enroll-sign-in').hidden = true;
     const qr = byId<HTMLElement>('qr');
-    qr.replaceChildren(
-      qrSvg(otpauthUri(issuer, account, secret), 'QR code to scan with your authenticator app'),
-    );
+    qr.replaceChildren(qrSvg(otpauthUri(issuer, account, secret), t('enroll.qrLabel')));
     byId<HTMLElement>('secret').textContent = grouped(secret);
     setup.hidden = false;
-    status('Set up your new authenticator app: scan the code, then type the code the app shows.');
+    status(t('enroll.status.scan'));
     totpCode.focus();
   }
 
@@ -106,11 +105,7 @@ export function enrolment(main: HTMLElement): void {
         'SOFTWARE_TOKEN_MFA',
       );
       if (enrolled || mode === 'codes') {
-        return showCodes(
-          enrolled
-            ? 'You are signed in and your account has an authenticator app. You can make a new set of recovery codes.'
-            : 'You are signed in. Set up an authenticator app first, on the set-up page.',
-        );
+        return showCodes(t(enrolled ? 'enroll.status.enrolled' : 'enroll.status.setUpFirst'));
       }
       // An MFA-optional pool signs the user in with the password alone: associate with the token.
       const association = await cognito('AssociateSoftwareToken', { AccessToken: accessToken });
@@ -126,11 +121,11 @@ export function enrolment(main: HTMLElement): void {
     if (result.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
       session = String(result.Session ?? '');
       codeField.hidden = false;
-      say(signInError, 'Your account already has an authenticator app: type its code to go on.');
+      say(signInError, t('enroll.error.hasAuthenticator'));
       signInCode.focus();
       return;
     }
-    say(signInError, 'This account cannot finish signing in here. Please contact support.');
+    say(signInError, t('enroll.error.cannotFinish'));
   }
 
   signInForm.addEventListener('submit', async (event) => {
@@ -150,7 +145,7 @@ export function enrolment(main: HTMLElement): void {
         session = '';
         return await afterSignIn(answered, account);
       }
-      if (!account || !password.value) return say(signInError, 'Enter your username and password.');
+      if (!account || !password.value) return say(signInError, t('enroll.error.missing'));
       const result = await cognito('InitiateAuth', {
         ClientId: clientId,
         AuthFlow: 'USER_PASSWORD_AUTH',
@@ -162,11 +157,13 @@ export function enrolment(main: HTMLElement): void {
       const name = failure instanceof CognitoError ? failure.message : '';
       say(
         signInError,
-        name === 'NotAuthorizedException' || name === 'UserNotFoundException'
-          ? 'That username or password is not right.'
-          : name === 'CodeMismatchException'
-            ? 'That code is not right. Sign in again.'
-            : 'Sign-in is not available right now. Try again in a moment.',
+        t(
+          name === 'NotAuthorizedException' || name === 'UserNotFoundException'
+            ? 'enroll.error.wrong'
+            : name === 'CodeMismatchException'
+              ? 'enroll.error.code'
+              : 'enroll.error.unavailable',
+        ),
       );
       if (name === 'CodeMismatchException') {
         session = '';
@@ -181,7 +178,7 @@ export function enrolment(main: HTMLElement): void {
     event.preventDefault();
     const digits = totpCode.value.replace(/\s/g, '');
     if (!/^\d{6}$/.test(digits)) {
-      say(verifyError, 'Type the 6 digits your app shows.');
+      say(verifyError, t('enroll.error.sixDigits'));
       return totpCode.focus();
     }
     say(verifyError, undefined);
@@ -218,14 +215,16 @@ export function enrolment(main: HTMLElement): void {
         method: 'POST',
         headers: { authorization: `Bearer ${accessToken}` },
       }).catch(() => undefined);
-      showCodes('Your new authenticator app is set up. Next, save recovery codes for the day you lose it.');
+      showCodes(t('enroll.status.done'));
     } catch (failure) {
       const name = failure instanceof CognitoError ? failure.message : '';
       say(
         verifyError,
-        name === 'CodeMismatchException' || name === 'EnableSoftwareTokenMFAException'
-          ? 'That code is not right. Check the time on your phone and type the newest code.'
-          : 'That did not work. Sign in again and start over.',
+        t(
+          name === 'CodeMismatchException' || name === 'EnableSoftwareTokenMFAException'
+            ? 'enroll.error.totpWrong'
+            : 'enroll.error.startOver',
+        ),
       );
       totpCode.select();
     } finally {
@@ -243,11 +242,7 @@ export function enrolment(main: HTMLElement): void {
       });
       const json = (await response.json().catch(() => ({}))) as Json;
       if (response.status !== 201) {
-        status(
-          response.status === 401
-            ? 'Your sign-in is too old to make recovery codes. Sign in again (reload this page).'
-            : 'Recovery codes could not be made right now. Try again in a moment.',
-        );
+        status(t(response.status === 401 ? 'enroll.error.tooOld' : 'enroll.error.codesUnavailable'));
         return;
       }
       const codes = (json.codes as string[] | undefined) ?? [];
@@ -264,8 +259,8 @@ export function enrolment(main: HTMLElement): void {
       button.hidden = true;
       const account = String(claimsOf(accessToken).username ?? username.value.trim());
       const text = [
-        `Recovery codes for ${account} (${issuer}), made ${new Date().toLocaleString()}`,
-        'Each code works once. Keep them somewhere safe, away from your phone.',
+        t('enroll.file.title', { account, issuer, date: dateTime(new Date()) }),
+        t('enroll.file.keep'),
         '',
         ...codes,
         '',
@@ -273,9 +268,7 @@ export function enrolment(main: HTMLElement): void {
       const download = byId<HTMLAnchorElement>('download-codes');
       download.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
       download.download = 'recovery-codes.txt';
-      status(
-        'Save these 10 codes now: they are shown only once. Each works once, with your password, if you lose your authenticator again. Making a new set stops these.',
-      );
+      status(t('enroll.status.saveNow'));
     } finally {
       button.disabled = false;
     }

@@ -3,6 +3,7 @@
 // pool, then the TOTP challenge. The access token lives in page memory only: a reload signs out.
 
 import { claimsOf, cognitoCaller } from './cognito';
+import { t } from './i18n';
 
 type Json = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ export function staffSession(
           }),
         );
       }
-      if (!username.value.trim() || !password.value) return showError('Enter your username and password.');
+      if (!username.value.trim() || !password.value) return showError(t('staff.error.missing'));
       const result = await cognito('InitiateAuth', {
         ClientId: clientId,
         AuthFlow: 'USER_PASSWORD_AUTH',
@@ -94,18 +95,20 @@ export function staffSession(
         code.focus();
         return;
       }
-      showError('This account must finish setting up its sign-in in the app first.');
+      showError(t('staff.error.setup'));
     } catch (failure) {
       const name = failure instanceof Error ? failure.message : '';
       if (name === 'CodeMismatchException') {
         session = '';
         codeField.hidden = true;
-        return showError('That code is not right. Sign in again.');
+        return showError(t('staff.error.code'));
       }
       showError(
-        name === 'NotAuthorizedException' || name === 'UserNotFoundException'
-          ? 'That username or password is not right.'
-          : 'Sign-in is not available right now. Try again in a moment.',
+        t(
+          name === 'NotAuthorizedException' || name === 'UserNotFoundException'
+            ? 'staff.error.wrong'
+            : 'staff.error.unavailable',
+        ),
       );
     } finally {
       button.disabled = false;
@@ -131,7 +134,7 @@ export function staffSession(
             .json()
             .catch(() => ({}))) as Json)
         : {};
-      if (response.status === 401) signOut('Your session ended. Sign in again.');
+      if (response.status === 401) signOut(t('staff.sessionEnded'));
       return { status: response.status, json, response };
     },
   };
