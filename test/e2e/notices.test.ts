@@ -34,11 +34,11 @@ describe('notices on every channel of the account', () => {
     const [started, ended] = await textsTo(phone);
     expect(started).toMatch(
       new RegExp(
-        `^Example App: someone asked to remove the authenticator app from your account\\. If this was not you, cancel now: ${stack.apiUrl}/recover/${requestId}/cancel#token=[A-Za-z0-9_-]+$`,
+        `^Example App: Someone asked to remove the authenticator app from your account\\. If this was not you, cancel now: ${stack.apiUrl}/recover/${requestId}/cancel#token=[A-Za-z0-9_-]+$`,
       ),
     );
     expect(ended).toBe(
-      'Example App: the authenticator app was removed from your account. If this was not you, contact support now. Help: https://support.example.com/',
+      'Example App: The authenticator app was removed from your account. If this was not you, contact support now. Help: https://support.example.com/',
     );
     for (const text of [started, ended]) {
       expect(text).not.toContain(code);
@@ -73,7 +73,7 @@ describe('notices on every channel of the account', () => {
     await expect
       .poll(() => textsTo(phone), { timeout: 10_000 })
       .toContainEqual(
-        'Example App: a new authenticator app was added to your account. If this was not you, contact support now. Help: https://support.example.com/',
+        'Example App: A new authenticator app was added to your account. If this was not you, contact support now. Help: https://support.example.com/',
       );
     expect((await api.post('/authenticator-notices', {})).status).toBe(401);
   });

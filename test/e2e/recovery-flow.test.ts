@@ -6,6 +6,7 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CATALOGS, LANGUAGES } from '../../web/i18n';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { codeFrom, mailbox } from '../support/mailbox';
 import { waitForStatus, waitForTerminalRecord } from '../support/recoveries';
@@ -22,7 +23,12 @@ import {
 const stack = inject('stack');
 const { cognito, documents } = stackClients(stack);
 const mail = mailbox(stack.endpoints.ses);
-const CODE_SUBJECT = /code to remove/;
+// The code email, in whatever language the account reads.
+const CODE_SUBJECT = new RegExp(
+  LANGUAGES.map((language) =>
+    String(CATALOGS[language]['email.code.subject']).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  ).join('|'),
+);
 
 async function recover(user: TestUser, api = httpClient(stack.apiUrl, freshSourceIp())) {
   const started = await api.post('/recoveries', { username: user.username, password: user.password });
@@ -86,7 +92,7 @@ describe('recovering a lost authenticator in an MFA-required (ON) pool', () => {
     expect(records.filter((r) => r.terminal)).toEqual([expect.objectContaining({ terminal: 'COMPLETED' })]);
   });
 
-  it('gives the code’s expiry in the user’s time zone and locale (Cognito zoneinfo and locale), and links the completion email to /enroll', async () => {
+  it('writes to the user in their language and gives the code’s expiry in their time zone and locale (Cognito locale and zoneinfo), and links the completion email to /enroll', async () => {
     const user = await createUser(cognito, stack);
     await cognito.send(
       new AdminUpdateUserAttributesCommand({
@@ -100,11 +106,10 @@ describe('recovering a lost authenticator in an MFA-required (ON) pool', () => {
     );
     await recover(user);
     const codeEmail = await mail.waitFor(user.email, CODE_SUBJECT);
-    expect(codeEmail.body.text).toMatch(
-      /expires in \d+ minutes? \(\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST\)/,
-    );
-    const done = await mail.waitFor(user.email, /was removed from your account/);
-    expect(done.body.text).toContain(`Set up your new authenticator: ${stack.apiUrl}/enroll`);
+    expect(codeEmail.subject).toBe(CATALOGS.ja['email.code.subject']);
+    expect(codeEmail.body.text).toMatch(/\d+分.*\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST/);
+    const done = await mail.waitFor(user.email, new RegExp(String(CATALOGS.ja['email.removed.subject'])));
+    expect(done.body.text).toContain(`${CATALOGS.ja['email.enrolLink']}: ${stack.apiUrl}/enroll`);
   });
 
   it('leaves the user with no TOTP factor when read back with AdminGetUser', async () => {
