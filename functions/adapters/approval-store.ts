@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskAssessment } from '../domain/risk';
 import { STATUS_INDEX } from '../shared/table-schemas';
-import type { ConditionalWrite } from './audit-log';
+import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 import type { ProofKind } from './recovery-store';
@@ -81,7 +81,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
   return {
     /** The approval a request's AwaitApproval step opens; a retried step replaces only a pending one. */
     open(approval: Omit<Approval, 'status' | 'approvers' | 'decisions' | 'claim'>): ConditionalWrite {
-      return {
+      return pendingWrite({
         Put: {
           TableName: tableName,
           Item: {
@@ -97,7 +97,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
-      };
+      });
     },
 
     async get(requestId: string): Promise<(Approval & { approverSubs: string[] }) | undefined> {
@@ -138,7 +138,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
       final: boolean,
       decision: Omit<ApprovalDecision, 'by' | 'decision'>,
     ): ConditionalWrite {
-      return {
+      return pendingWrite({
         Update: {
           TableName: tableName,
           Key: keys.approval(requestId),
@@ -159,7 +159,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
             ...(final ? { ':approved': 'APPROVED', ':index': byStatus('APPROVED') } : {}),
           },
         },
-      };
+      });
     },
 
     /** Marks a pending approval denied, with who, why and what they checked. */
@@ -168,7 +168,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
       staff: string,
       decision: Omit<ApprovalDecision, 'by' | 'decision'>,
     ): ConditionalWrite {
-      return {
+      return pendingWrite({
         Update: {
           TableName: tableName,
           Key: keys.approval(requestId),
@@ -186,7 +186,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
             ':pending': 'PENDING',
           },
         },
-      };
+      });
     },
 
     /**

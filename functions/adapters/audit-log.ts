@@ -8,29 +8,26 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
 import { type DayLink, dayLinkHash } from '../domain/audit-verify';
+import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
 import { log } from '../shared/log';
 import type { EventPublisher } from './event-publisher';
 
 export type { TerminalOutcome };
 
-/** One conditional write that must commit together with an audit event (a state transition). */
-export type ConditionalWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** One audit event as callers describe it; never a code, password, token or pepper. */
-export interface AuditEventInput {
-  readonly requestId: string;
-  readonly type: string;
-  readonly actor: string;
-  readonly username?: string;
-  readonly userSub?: string;
-  readonly sourceIp?: string;
-  readonly userAgent?: string;
-  readonly outcome?: string;
-  readonly reasons?: readonly string[];
-  readonly details?: Readonly<Record<string, string | number | boolean>>;
-  readonly terminal?: TerminalOutcome;
-}
+/**
+ * One conditional write that must commit together with an audit event (a state transition): a
+ * DynamoDB transaction item here, the opaque PendingWrite of domain/ports.ts to the use cases.
+ */
+export type ConditionalWrite = PendingWrite;
+
+/** A store's transaction item, handed to use cases as a PendingWrite. */
+export const pendingWrite = (item: TransactItem): PendingWrite => item as unknown as PendingWrite;
+const transactItemOf = (write: PendingWrite): TransactItem => write as unknown as TransactItem;
+
+export type { AuditEventInput };
 
 export interface StoredAuditEvent extends AuditEventInput {
   readonly pk: string;
@@ -168,7 +165,11 @@ export function createAuditLog(
     const own = [{ Put: put }, ...(event.seq === 1 ? [await dayLinkFor(event)] : [])];
     try {
       if (own.length === 1 && alsoWrite.length === 0) await db.send(new PutCommand(put));
-      else await db.send(new TransactWriteCommand({ TransactItems: [...own, ...alsoWrite] }));
+      else {
+        await db.send(
+          new TransactWriteCommand({ TransactItems: [...own, ...alsoWrite.map(transactItemOf)] }),
+        );
+      }
       return 'written';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'contended';

@@ -1,13 +1,9 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-/** The HMAC pepper as the use cases need it: the one to hash new secrets with, and every one that may still verify. */
-export interface PepperSource {
-  /** AWSCURRENT: new codes and links are made with it. */
-  readonly current: () => Promise<Buffer>;
-  /** AWSCURRENT, then AWSPREVIOUS when there is one: codes issued before a rotation still verify. */
-  readonly verifying: () => Promise<Buffer[]>;
-}
+import type { PepperSource } from '../domain/ports';
+
+export type { PepperSource };
 
 /**
  * The pepper from Secrets Manager, through Powertools Parameters, cached for `maxAgeSeconds`: a

@@ -7,82 +7,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
-import type { RiskAssessment } from '../domain/risk';
-import type { ConditionalWrite } from './audit-log';
+import type { Challenge, Move, RecoveryRequest } from '../domain/recovery';
+import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 
 export type { RequestStatus };
 
-/** How the request was proved: the password, the password and a saved recovery code, or nothing. */
-export type ProofKind = 'PASSWORD' | 'RECOVERY_CODE' | 'NONE';
-
-/** One recovery request: the single source of truth for where it stands (domain/recovery-state.ts). */
-export interface RecoveryRequest {
-  readonly requestId: string;
-  readonly username: string;
-  readonly sub: string;
-  readonly status: RequestStatus;
-  readonly createdAt: string;
-  /** Decoys answer like real requests but nothing happens (unknown user, no TOTP, rate limited). */
-  readonly decoy: boolean;
-  readonly proof: ProofKind;
-  /** As sent by the client: never proof of anything. */
-  readonly sourceIp: string;
-  /** As sent by the client: never proof of anything. */
-  readonly userAgent: string;
-  readonly email?: string;
-  readonly phoneNumber?: string;
-  readonly groups?: readonly string[];
-  readonly risk?: RiskAssessment;
-  /** Fixed by AssessRisk: false only when no support approval is needed. */
-  readonly needsApproval?: boolean;
-  /** Epoch seconds: the code's deadline, fixed when the request is accepted. */
-  readonly codeExpiresAt?: number;
-  /** Epoch seconds: support must decide before this, fixed when the approval is first requested. */
-  readonly approvalExpiresAt?: number;
-  /** Cool-down only: when the factor will be removed unless the user cancels; fixed before the timer starts. */
-  readonly resetAt?: string;
-  readonly terminal?: RequestStatus;
-  readonly notifiedAt?: string;
-  /** The waiting task's token (a wake-up, never a decision); never leaves the table. */
-  readonly waitToken?: string;
-  /** What the form saw when the request came in; read by the risk step. */
-  readonly signals?: RequestSignals;
-  readonly accountCreatedAt?: string;
-  readonly emailChangedAt?: string;
-  /** How the user reads times (Cognito `zoneinfo`, `locale`), copied when the user is looked up. */
-  readonly zoneinfo?: string;
-  readonly locale?: string;
-}
-
-/** Risk signals known only when the request arrives. */
-export interface RequestSignals {
-  readonly lostPassword: boolean;
-  readonly failedPasswordAttempts: number;
-  readonly requestsInWindow: number;
-}
-
-/** The emailed code and the cancel link of a request, in stored form only. */
-export interface Challenge {
-  readonly requestId: string;
-  readonly codeHash: string;
-  /** With the pepper, gives the cancel link's token (domain/secrets.ts). */
-  readonly cancelSalt: string;
-  /** Epoch seconds; the same deadline as the request's codeExpiresAt. */
-  readonly expiresAt: number;
-  readonly attempts: number;
-  readonly maxAttempts: number;
-}
-
-/** A transition of the request item: allowed source states (from the table), target, and what else it sets. */
-export interface Move {
-  readonly from: readonly RequestStatus[];
-  readonly to: RequestStatus;
-  readonly set?: Readonly<Record<string, unknown>>;
-  /** An extra condition, e.g. `resetAt <= :now`, with its values. */
-  readonly when?: { readonly expression: string; readonly values: Readonly<Record<string, unknown>> };
-}
+export type { Challenge, Move, ProofKind, RecoveryRequest, RequestSignals } from '../domain/recovery';
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
@@ -145,7 +77,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
         values[`:from${i}`] = status;
       });
       const inFrom = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
-      return {
+      return pendingWrite({
         Update: {
           TableName: tableName,
           Key: keys.request(requestId),
@@ -156,7 +88,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
-      };
+      });
     },
 
     /** Stores the waiting task's token, only while the request is still in `status`. */
@@ -179,7 +111,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
      * salt already sent: a retried IssueCode never resets the wrong-code counter or breaks a sent link.
      */
     issueChallenge(challenge: Omit<Challenge, 'attempts'>, ttl: number): ConditionalWrite {
-      return {
+      return pendingWrite({
         Update: {
           TableName: tableName,
           Key: keys.challenge(challenge.requestId),
@@ -196,7 +128,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
             ':ttl': ttl,
           },
         },
-      };
+      });
     },
 
     /**
@@ -216,14 +148,14 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
     /** The condition that the right code is still usable: same hash, attempts left, before the deadline. */
     challengeStillValid(requestId: string, codeHash: string, nowSeconds: number): ConditionalWrite {
-      return {
+      return pendingWrite({
         ConditionCheck: {
           TableName: tableName,
           Key: keys.challenge(requestId),
           ConditionExpression: 'codeHash = :hash AND attempts < maxAttempts AND expiresAt > :now',
           ExpressionAttributeValues: { ':hash': codeHash, ':now': nowSeconds },
         },
-      };
+      });
     },
 
     /** Counts one wrong code atomically; resolves the new count, or undefined when no attempt was left. */

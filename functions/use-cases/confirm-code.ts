@@ -1,14 +1,11 @@
-import type { AuditLog } from '../adapters/audit-log';
-import type { PepperSource } from '../adapters/pepper';
-import type { RecoveryStore } from '../adapters/recovery-store';
-import type { Workflow } from '../adapters/workflow';
+import type { AuditLog, ChallengeStore, PepperSource, Workflow } from '../domain/ports';
 import { hashEmailCode, sameHash } from '../domain/secrets';
 import { RecoveryGoneError, WrongCodeError } from '../shared/errors';
 import { wakeWorkflow } from './request-context';
 
 /** What the code-confirmation and cancellation use cases need: both decide, then wake the workflow. */
 export interface ChallengeDeps {
-  readonly store: RecoveryStore;
+  readonly store: ChallengeStore;
   readonly audit: AuditLog;
   readonly workflow: Workflow;
   readonly pepper: PepperSource;

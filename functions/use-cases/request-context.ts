@@ -1,10 +1,13 @@
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
-import type { Workflow } from '../adapters/workflow';
+import type { RequestStore, Workflow } from '../domain/ports';
+import type { RecoveryRequest } from '../domain/recovery';
 import { RecoveryNotFoundError } from '../shared/errors';
 import { log } from '../shared/log';
 
 /** Reads the request a workflow step works on; a missing one is a bug in the workflow, reported by name. */
-export async function requestOf(store: RecoveryStore, requestId: string): Promise<RecoveryRequest> {
+export async function requestOf(
+  store: Pick<RequestStore, 'getRequest'>,
+  requestId: string,
+): Promise<RecoveryRequest> {
   const request = await store.getRequest(requestId);
   if (!request) throw new RecoveryNotFoundError(`request ${requestId} does not exist`);
   return request;
@@ -24,7 +27,7 @@ export const auditSubject = (request: { requestId: string; username: string; sub
  */
 export async function wakeWorkflow(
   requestId: string,
-  deps: { readonly store: RecoveryStore; readonly workflow: Workflow },
+  deps: { readonly store: Pick<RequestStore, 'getRequest'>; readonly workflow: Workflow },
 ): Promise<'woken' | 'nothing-waiting' | 'failed'> {
   try {
     const request = await deps.store.getRequest(requestId);

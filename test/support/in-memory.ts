@@ -1,0 +1,160 @@
+// In-memory adapters of the domain's ports (functions/domain/ports.ts), with the conditional
+// semantics of the DynamoDB ones: a transition holds only from the states the table allows, a
+// pending write commits only with its audit record, and nothing is appended after a terminal record.
+// JavaScript runs one callback at a time, so a check and its write with no await between them are
+// atomic, as a DynamoDB transaction is.
+
+import type {
+  AuditEventInput,
+  AuditLog,
+  ChallengeStore,
+  PendingWrite,
+  PepperSource,
+  Workflow,
+} from '../../functions/domain/ports';
+import type { Challenge, Move, RecoveryRequest } from '../../functions/domain/recovery';
+import { allowedFrom, isTerminal } from '../../functions/domain/recovery-state';
+
+/** What an in-memory pending write is underneath: a condition and what it changes. */
+interface MemoryWrite {
+  readonly holds: () => boolean;
+  readonly apply: () => void;
+}
+const asPending = (write: MemoryWrite) => write as unknown as PendingWrite;
+const asMemory = (write: PendingWrite) => write as unknown as MemoryWrite;
+
+let hops: () => number = () => 1;
+
+/** How many turns each call waits (a random number gives random interleavings); 1 by default. */
+export function interleaveWith(turns: () => number): void {
+  hops = turns;
+}
+
+/** Lets other tasks run, as a network round trip would: interleavings then happen between calls. */
+async function roundTrip() {
+  for (let turn = hops(); turn > 0; turn -= 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export function inMemoryStore(): ChallengeStore & {
+  put(request: RecoveryRequest, challenge?: Challenge): void;
+  holdSlot(slot: { pk: string; sk: string }, requestId: string): void;
+  slotHolder(slot: { pk: string; sk: string }): string | undefined;
+  request(requestId: string): RecoveryRequest | undefined;
+} {
+  const requests = new Map<string, RecoveryRequest>();
+  const challenges = new Map<string, Challenge>();
+  const slots = new Map<string, string>();
+  const slotKey = (slot: { pk: string; sk: string }) => `${slot.pk}\u0000${slot.sk}`;
+  return {
+    put(request, challenge) {
+      requests.set(request.requestId, request);
+      if (challenge) challenges.set(challenge.requestId, challenge);
+    },
+    holdSlot: (slot, requestId) => void slots.set(slotKey(slot), requestId),
+    slotHolder: (slot) => slots.get(slotKey(slot)),
+    request: (requestId) => requests.get(requestId),
+    async getRequest(requestId) {
+      await roundTrip();
+      return requests.get(requestId);
+    },
+    async getChallenge(requestId) {
+      await roundTrip();
+      return challenges.get(requestId);
+    },
+    move(requestId: string, move: Move) {
+      const from = move.from.filter((status) => allowedFrom(move.to).includes(status));
+      if (from.length === 0)
+        throw new Error(`no allowed transition to ${move.to} from ${move.from.join(',')}`);
+      if (move.when) throw new Error('the in-memory store does not evaluate extra conditions');
+      return asPending({
+        holds: () => {
+          const request = requests.get(requestId);
+          return request !== undefined && from.includes(request.status);
+        },
+        apply: () => {
+          const request = requests.get(requestId) as RecoveryRequest;
+          requests.set(requestId, {
+            ...request,
+            ...(move.set ?? {}),
+            status: move.to,
+            ...(isTerminal(move.to) ? { terminal: move.to } : {}),
+          });
+        },
+      });
+    },
+    challengeStillValid(requestId, codeHash, nowSeconds) {
+      return asPending({
+        holds: () => {
+          const challenge = challenges.get(requestId);
+          return (
+            challenge !== undefined &&
+            challenge.codeHash === codeHash &&
+            challenge.attempts < challenge.maxAttempts &&
+            challenge.expiresAt > nowSeconds
+          );
+        },
+        apply: () => undefined,
+      });
+    },
+    async countWrongAttempt(requestId, nowSeconds) {
+      await roundTrip();
+      const challenge = challenges.get(requestId);
+      if (!challenge || challenge.expiresAt <= nowSeconds || challenge.attempts >= challenge.maxAttempts) {
+        return undefined;
+      }
+      challenges.set(requestId, { ...challenge, attempts: challenge.attempts + 1 });
+      return challenge.attempts + 1;
+    },
+    async unlockUser(slot, requestId) {
+      await roundTrip();
+      if (slots.get(slotKey(slot)) === requestId) slots.delete(slotKey(slot));
+    },
+  };
+}
+
+/** The audit trail in memory: per request, in order; nothing after the terminal record. */
+export function inMemoryAuditLog(): AuditLog & { events(requestId: string): AuditEventInput[] } {
+  const chains = new Map<string, AuditEventInput[]>();
+  const ended = (requestId: string) => (chains.get(requestId) ?? []).some((event) => event.terminal);
+  const add = (input: AuditEventInput) =>
+    chains.set(input.requestId, [...(chains.get(input.requestId) ?? []), input]);
+  return {
+    events: (requestId) => chains.get(requestId) ?? [],
+    async append(input) {
+      await roundTrip();
+      if (ended(input.requestId)) return undefined;
+      add(input);
+      return input;
+    },
+    async appendWith(input, writes) {
+      await roundTrip();
+      const memory = writes.map(asMemory);
+      if (ended(input.requestId) || !memory.every((write) => write.holds())) return false;
+      for (const write of memory) write.apply();
+      add(input);
+      return true;
+    },
+  };
+}
+
+/** A workflow that records its wake-ups; `failing` makes them throw, as a throttled SendTaskSuccess would. */
+export function inMemoryWorkflow(options: { failing?: boolean } = {}): Workflow & { woken: string[] } {
+  const woken: string[] = [];
+  return {
+    woken,
+    async wake(taskToken) {
+      await roundTrip();
+      if (options.failing) throw new Error('ThrottlingException');
+      woken.push(taskToken);
+      return true;
+    },
+  };
+}
+
+/** A fixed pepper (and, with `previous`, a rotated-out one that still verifies). */
+export function fixedPepper(current: Buffer, previous?: Buffer): PepperSource {
+  return {
+    current: async () => current,
+    verifying: async () => (previous ? [current, previous] : [current]),
+  };
+}
