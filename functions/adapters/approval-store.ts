@@ -1,52 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Approval, ApprovalDecision, ApprovalStatus } from '../domain/approval';
+import type { ProofKind } from '../domain/recovery';
 import type { RiskAssessment } from '../domain/risk';
 import { STATUS_INDEX } from '../shared/table-schemas';
 import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
-import type { ProofKind } from './recovery-store';
 
-export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'CLOSED';
-
-/** One person's decision, as support lists show it: who, what, when, why and what they checked. */
-export interface ApprovalDecision {
-  readonly by: string;
-  readonly decision: 'APPROVED' | 'DENIED';
-  /** Absent on decisions recorded before decisions were kept with the approval. */
-  readonly at?: string;
-  readonly reason?: string;
-  /** The verification checklist items the person ticked. */
-  readonly checklist: readonly string[];
-}
-
-/** "I'm looking at this": who claimed the request, and when. Advisory: it never blocks a decision. */
-export interface ApprovalClaim {
-  readonly by: string;
-  readonly bySub: string;
-  readonly since: string;
-}
-
-/**
- * What support sees of a high-risk request: a listing projection of the request, written in the same
- * transactions as the request's own transitions. Never a code or a token.
- */
-export interface Approval {
-  readonly requestId: string;
-  readonly username: string;
-  readonly sub: string;
-  readonly status: ApprovalStatus;
-  readonly risk: RiskAssessment;
-  readonly proof: ProofKind;
-  readonly requestedAt: string;
-  readonly confirmedAt?: string;
-  readonly requiredApprovals: number;
-  readonly approvers: readonly string[];
-  readonly deniedBy?: string;
-  readonly decisionReason?: string;
-  readonly decisions: readonly ApprovalDecision[];
-  readonly claim?: ApprovalClaim;
-  readonly expiresAt: number;
-}
+export type { Approval, ApprovalClaim, ApprovalDecision, ApprovalStatus } from '../domain/approval';
 
 const byStatus = (status: ApprovalStatus) => `APPROVAL#${status}`;
 

@@ -6,15 +6,17 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Challenge, Move, MoveCondition, RecoveryRequest } from '../domain/recovery';
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
-import type { Challenge, Move, RecoveryRequest } from '../domain/recovery';
 import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 
+export type { Challenge, Move, ProofKind, RecoveryRequest, RequestSignals } from '../domain/recovery';
 export type { RequestStatus };
 
-export type { Challenge, Move, ProofKind, RecoveryRequest, RequestSignals } from '../domain/recovery';
+/** MoveCondition's comparisons in DynamoDB's condition syntax (the same meaning as domain `meets`). */
+const COMPARISONS: Readonly<Record<MoveCondition['is'], string>> = { equals: '=', after: '>', atMost: '<=' };
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
@@ -65,7 +67,11 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       if (from.length === 0)
         throw new Error(`no allowed transition to ${move.to} from ${move.from.join(',')}`);
       const names: Record<string, string> = { '#status': 'status' };
-      const values: Record<string, unknown> = { ':to': move.to, ...move.when?.values };
+      const values: Record<string, unknown> = { ':to': move.to };
+      if (move.when) {
+        names['#when'] = move.when.field;
+        values[':when'] = move.when.value;
+      }
       const sets = ['#status = :to'];
       if (isTerminal(move.to)) sets.push('terminal = :to');
       for (const [i, [field, value]] of Object.entries(move.set ?? {}).entries()) {
@@ -83,7 +89,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           Key: keys.request(requestId),
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(terminal) AND ${inFrom}${
-            move.when ? ` AND (${move.when.expression})` : ''
+            move.when ? ` AND #when ${COMPARISONS[move.when.is]} :when` : ''
           }`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

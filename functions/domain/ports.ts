@@ -2,6 +2,8 @@
 // Step Functions and Secrets Manager adapters implement them in AWS and locally; test/support's
 // in-memory adapters implement them with the same conditional semantics for fast unit tests.
 
+import type { Approval, ApprovalDecision } from './approval';
+import type { DirectoryUser, SignedInAccount } from './directory';
 import type { Challenge, Move, RecoveryRequest } from './recovery';
 import type { TerminalOutcome } from './recovery-state';
 
@@ -68,4 +70,39 @@ export interface PepperSource {
   readonly current: () => Promise<Buffer>;
   /** AWSCURRENT, then AWSPREVIOUS when there is one: codes issued before a rotation still verify. */
   readonly verifying: () => Promise<Buffer[]>;
+}
+
+/** The approvals of high-risk requests, as a decision changes them: each change a PendingWrite. */
+export interface ApprovalDecisions {
+  get(requestId: string): Promise<(Approval & { readonly approverSubs: readonly string[] }) | undefined>;
+  /**
+   * Adds one approver as the `seen`-th: holds only while the approval is pending with `seen - 1`
+   * approvers, this person not among them; with `final` the approval becomes APPROVED.
+   */
+  addApprover(
+    requestId: string,
+    approver: { readonly sub: string; readonly username: string },
+    seen: number,
+    final: boolean,
+    decision: Omit<ApprovalDecision, 'by' | 'decision'>,
+  ): PendingWrite;
+  /** Holds only while the approval is pending. */
+  deny(requestId: string, staff: string, decision: Omit<ApprovalDecision, 'by' | 'decision'>): PendingWrite;
+  /**
+   * "I'm looking at this": written unless another person holds a claim made at or after
+   * `staleBefore`, or the approval is no longer pending; false then.
+   */
+  claim(
+    requestId: string,
+    staff: { readonly sub: string; readonly username: string },
+    since: string,
+    staleBefore: string,
+  ): Promise<boolean>;
+}
+
+/** Who a support person is now, asked live at every decision. */
+export interface StaffDirectory {
+  userOfAccessToken(accessToken: string): Promise<SignedInAccount | undefined>;
+  getUser(username: string): Promise<DirectoryUser | undefined>;
+  groupsOf(username: string): Promise<string[]>;
 }

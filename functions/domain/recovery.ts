@@ -70,6 +70,25 @@ export interface Move {
   readonly from: readonly RequestStatus[];
   readonly to: RequestStatus;
   readonly set?: Readonly<Record<string, unknown>>;
-  /** An extra condition, e.g. `resetAt <= :now`, with its values. */
-  readonly when?: { readonly expression: string; readonly values: Readonly<Record<string, unknown>> };
+  /** An extra condition on one field of the request, in the domain's words (no store syntax). */
+  readonly when?: MoveCondition;
+}
+
+/**
+ * `{ field: 'resetAt', is: 'atMost', value: now }`: the transition holds only while the request's
+ * field compares so (`equals`, `after` = greater than, `atMost` = less than or equal).
+ */
+export interface MoveCondition {
+  readonly field: 'approvalExpiresAt' | 'resetAt' | 'needsApproval';
+  readonly is: 'equals' | 'after' | 'atMost';
+  readonly value: string | number | boolean;
+}
+
+/** Whether a request meets a move's extra condition (the stores' shared meaning of MoveCondition). */
+export function meets(request: RecoveryRequest, condition: MoveCondition | undefined): boolean {
+  if (!condition) return true;
+  const actual = request[condition.field];
+  if (actual === undefined) return false;
+  if (condition.is === 'equals') return actual === condition.value;
+  return condition.is === 'after' ? actual > condition.value : actual <= condition.value;
 }

@@ -1,10 +1,9 @@
 import type { Approval, ApprovalStore } from '../adapters/approval-store';
-import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { UserDirectory } from '../adapters/user-directory';
-import type { Workflow } from '../adapters/workflow';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
+import type { ApprovalDecisions, AuditLog, RequestStore, StaffDirectory, Workflow } from '../domain/ports';
 import type { RiskPolicy } from '../domain/risk';
 import { unknownChecklistItems } from '../domain/verification-checklist';
 import {
@@ -226,11 +225,11 @@ function decodeCursor(cursor: string): Record<string, unknown> {
 }
 
 export interface DecisionDeps {
-  readonly store: RecoveryStore;
-  readonly approvals: ApprovalStore;
+  readonly store: RequestStore;
+  readonly approvals: ApprovalDecisions;
   readonly audit: AuditLog;
   readonly workflow: Workflow;
-  readonly directory: Pick<UserDirectory, 'userOfAccessToken' | 'getUser' | 'groupsOf'>;
+  readonly directory: StaffDirectory;
   readonly clock: () => Date;
   readonly supportGroup: string;
   /** The verification checklist: the only items a decision may tick. */
@@ -303,7 +302,7 @@ export async function verifyStaff(
 
 type Decidable = {
   request: RecoveryRequest;
-  approval: NonNullable<Awaited<ReturnType<ApprovalStore['get']>>>;
+  approval: NonNullable<Awaited<ReturnType<ApprovalDecisions['get']>>>;
 };
 
 async function decidable(requestId: string, deps: DecisionDeps): Promise<Decidable> {
@@ -381,7 +380,7 @@ export async function approve(
         deps.store.move(input.requestId, {
           from: ['AWAITING_APPROVAL'],
           to: final ? 'APPROVED' : 'AWAITING_APPROVAL',
-          when: { expression: 'approvalExpiresAt > :now', values: { ':now': nowSeconds } },
+          when: { field: 'approvalExpiresAt', is: 'after', value: nowSeconds },
         }),
       ],
     );

@@ -7,6 +7,7 @@ import { activeSlotOf } from '../adapters/recovery-keys';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { Texter } from '../adapters/texter';
 import type { UserDirectory } from '../adapters/user-directory';
+import type { CognitoBudget } from '../domain/cognito-budget';
 import {
   codeEmail,
   deniedEmail,
@@ -45,6 +46,8 @@ export interface StepDeps {
   readonly store: RecoveryStore;
   readonly audit: AuditLog;
   readonly directory: UserDirectory;
+  /** The product's share of the Cognito quotas: a step takes once for the calls it is about to make. */
+  readonly cognitoBudget: CognitoBudget;
   readonly mailer: Mailer;
   /** Text messages to the account's verified phone number, with the signature they carry. */
   readonly texter?: Texter;
@@ -55,11 +58,12 @@ export interface StepDeps {
 /** Reads the user from the pool and decides whether a code may be sent at all. */
 export async function lookUpUser(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory'> & {
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget'> & {
     readonly policy: Pick<RiskPolicy, 'emailChanged'>;
   },
 ): Promise<{ eligible: boolean; reason: string }> {
   const request = await requestOf(deps.store, requestId);
+  await deps.cognitoBudget.take(['AdminGetUser', 'AdminListGroupsForUser']);
   const user = await deps.directory.getUser(request.username);
   let reason = 'OK';
   if (!user || user.sub !== request.sub) reason = 'USER_GONE';
@@ -210,17 +214,22 @@ export async function issueCode(
  */
 export async function removeTotp(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'clock'> & { readonly coolDownSeconds: number },
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget' | 'clock'> & {
+    readonly coolDownSeconds: number;
+  },
 ): Promise<{ removed: boolean; method?: string }> {
   const request = await requestOf(deps.store, requestId);
   if (request.status === 'REMOVED') return { removed: true };
   if (request.status !== 'REMOVING' && !(await beginRemoval(request, deps))) return { removed: false };
   let method = 'AdminDeleteSoftwareToken';
+  // The removal and its read-back: with no room this second, the step is retried, still REMOVING.
+  await deps.cognitoBudget.take(['AdminDeleteSoftwareToken', 'AdminGetUser']);
   try {
     await deps.directory.deleteSoftwareToken(request.username);
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name !== 'UnknownOperationException' && name !== 'OperationNotEnabledException') throw error;
+    await deps.cognitoBudget.take(['DescribeUserPool', 'AdminSetUserMFAPreference']);
     const mfa = await deps.directory.poolMfaConfiguration();
     if (mfa === 'ON') {
       throw new TotpResetUnsupportedError(
@@ -258,7 +267,7 @@ function beginRemoval(
       ? deps.store.move(request.requestId, {
           from: ['CONFIRMED'],
           to: 'REMOVING',
-          when: { expression: 'needsApproval = :no', values: { ':no': false } },
+          when: { field: 'needsApproval', is: 'equals', value: false },
         })
       : request.status === 'APPROVED' && deps.coolDownSeconds <= 0
         ? deps.store.move(request.requestId, { from: ['APPROVED'], to: 'REMOVING' })
@@ -266,7 +275,7 @@ function beginRemoval(
           ? deps.store.move(request.requestId, {
               from: ['COOLING_DOWN'],
               to: 'REMOVING',
-              when: { expression: 'resetAt <= :now', values: { ':now': nowIso } },
+              when: { field: 'resetAt', is: 'atMost', value: nowIso },
             })
           : undefined;
   if (!move) return Promise.resolve(false);
@@ -279,12 +288,14 @@ function beginRemoval(
 /** Revokes every session and remembered device of the user whose factor was removed. */
 export async function signOutUser(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory'>,
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget'>,
 ): Promise<{ devicesForgotten: number }> {
   const request = await requestOf(deps.store, requestId);
   if (request.status !== 'REMOVED') {
     throw new RequestNotWaitingError(`request ${requestId} is ${request.status}, not REMOVED`);
   }
+  // Each remembered device's AdminForgetDevice is taken by the directory, once the list tells them.
+  await deps.cognitoBudget.take(['AdminUserGlobalSignOut', 'AdminListDevices']);
   await deps.directory.signOutEverywhere(request.username);
   const devicesForgotten = await deps.directory.forgetDevices(request.username);
   await deps.audit.append({
@@ -339,7 +350,10 @@ export interface FinishInput {
   readonly cause?: string;
 }
 
-export type FinishDeps = Pick<StepDeps, 'store' | 'audit' | 'mailer' | 'texter' | 'clock' | 'directory'> & {
+export type FinishDeps = Pick<
+  StepDeps,
+  'store' | 'audit' | 'mailer' | 'texter' | 'clock' | 'directory' | 'cognitoBudget'
+> & {
   readonly approvals: ApprovalStore;
   readonly maxCodeAttempts: number;
   /** Where the pages are: the completion email links to the re-enrolment page. */
@@ -413,11 +427,12 @@ function terminalReason(input: FinishInput, outcome: TerminalOutcome, status: Re
 async function intendedOutcome(
   input: FinishInput,
   request: RecoveryRequest,
-  deps: Pick<FinishDeps, 'directory'>,
+  deps: Pick<FinishDeps, 'directory' | 'cognitoBudget'>,
 ): Promise<TerminalOutcome> {
   const wanted = input.outcome ?? (request.status === 'REMOVED' ? 'COMPLETED' : 'FAILED');
   if (wanted === 'FAILED' || wanted === 'ABORTED' || wanted === 'SIGN_OUT_INCOMPLETE') {
     if (!mayHaveRemovedFactor(request.status)) return wanted === 'SIGN_OUT_INCOMPLETE' ? 'FAILED' : wanted;
+    await deps.cognitoBudget.take(['AdminGetUser']);
     const user = await deps.directory.getUser(request.username);
     const factorGone = !user?.mfa.includes('SOFTWARE_TOKEN_MFA');
     return outcomeAfterFailure(wanted === 'ABORTED' ? 'ABORTED' : 'FAILED', request.status, factorGone);

@@ -4,15 +4,19 @@
 // JavaScript runs one callback at a time, so a check and its write with no await between them are
 // atomic, as a DynamoDB transaction is.
 
+import type { Approval } from '../../functions/domain/approval';
+import type { DirectoryUser } from '../../functions/domain/directory';
 import type {
+  ApprovalDecisions,
   AuditEventInput,
   AuditLog,
   ChallengeStore,
   PendingWrite,
   PepperSource,
+  StaffDirectory,
   Workflow,
 } from '../../functions/domain/ports';
-import type { Challenge, Move, RecoveryRequest } from '../../functions/domain/recovery';
+import { type Challenge, type Move, meets, type RecoveryRequest } from '../../functions/domain/recovery';
 import { allowedFrom, isTerminal } from '../../functions/domain/recovery-state';
 
 /** What an in-memory pending write is underneath: a condition and what it changes. */
@@ -65,11 +69,10 @@ export function inMemoryStore(): ChallengeStore & {
       const from = move.from.filter((status) => allowedFrom(move.to).includes(status));
       if (from.length === 0)
         throw new Error(`no allowed transition to ${move.to} from ${move.from.join(',')}`);
-      if (move.when) throw new Error('the in-memory store does not evaluate extra conditions');
       return asPending({
         holds: () => {
           const request = requests.get(requestId);
-          return request !== undefined && from.includes(request.status);
+          return request !== undefined && from.includes(request.status) && meets(request, move.when);
         },
         apply: () => {
           const request = requests.get(requestId) as RecoveryRequest;
@@ -156,5 +159,106 @@ export function fixedPepper(current: Buffer, previous?: Buffer): PepperSource {
   return {
     current: async () => current,
     verifying: async () => (previous ? [current, previous] : [current]),
+  };
+}
+
+type StoredApproval = Approval & { readonly approverSubs: readonly string[] };
+
+/** Approvals in memory, with the DynamoDB store's conditions on adding an approver, denying and claiming. */
+export function inMemoryApprovals(): ApprovalDecisions & {
+  put(approval: Approval): void;
+  approval(requestId: string): StoredApproval | undefined;
+} {
+  const approvals = new Map<string, StoredApproval>();
+  const change = (
+    requestId: string,
+    holds: (a: StoredApproval) => boolean,
+    next: (a: StoredApproval) => StoredApproval,
+  ) =>
+    asPending({
+      holds: () => {
+        const approval = approvals.get(requestId);
+        return approval !== undefined && holds(approval);
+      },
+      apply: () => approvals.set(requestId, next(approvals.get(requestId) as StoredApproval)),
+    });
+  return {
+    put: (approval) => void approvals.set(approval.requestId, { ...approval, approverSubs: [] }),
+    approval: (requestId) => approvals.get(requestId),
+    async get(requestId) {
+      await roundTrip();
+      return approvals.get(requestId);
+    },
+    addApprover(requestId, approver, seen, final, decision) {
+      return change(
+        requestId,
+        (a) =>
+          a.status === 'PENDING' &&
+          a.approverSubs.length === seen - 1 &&
+          !a.approverSubs.includes(approver.sub),
+        (a) => ({
+          ...a,
+          approverSubs: [...a.approverSubs, approver.sub],
+          approvers: [...a.approvers, approver.username],
+          decisions: [...a.decisions, { ...decision, by: approver.username, decision: 'APPROVED' }],
+          ...(final ? { status: 'APPROVED' as const } : {}),
+        }),
+      );
+    },
+    deny(requestId, staff, decision) {
+      return change(
+        requestId,
+        (a) => a.status === 'PENDING',
+        (a) => ({
+          ...a,
+          status: 'DENIED',
+          deniedBy: staff,
+          decisionReason: decision.reason ?? '',
+          decisions: [...a.decisions, { ...decision, by: staff, decision: 'DENIED' }],
+        }),
+      );
+    },
+    async claim(requestId, staff, since, staleBefore) {
+      await roundTrip();
+      const approval = approvals.get(requestId);
+      if (!approval || approval.status !== 'PENDING') return false;
+      const claim = approval.claim;
+      if (claim && claim.bySub !== staff.sub && claim.since >= staleBefore) return false;
+      approvals.set(requestId, { ...approval, claim: { by: staff.username, bySub: staff.sub, since } });
+      return true;
+    },
+  };
+}
+
+/** A staff directory in memory: accounts, their groups, and which access tokens are still valid. */
+export function inMemoryStaff(): StaffDirectory & {
+  add(user: DirectoryUser, groups: readonly string[], accessToken: string): void;
+  signOut(accessToken: string): void;
+  removeFromGroups(username: string): void;
+} {
+  const users = new Map<string, DirectoryUser>();
+  const groups = new Map<string, readonly string[]>();
+  const tokens = new Map<string, string>();
+  return {
+    add(user, userGroups, accessToken) {
+      users.set(user.username, user);
+      groups.set(user.username, userGroups);
+      tokens.set(accessToken, user.username);
+    },
+    signOut: (accessToken) => void tokens.delete(accessToken),
+    removeFromGroups: (username) => void groups.set(username, []),
+    async userOfAccessToken(accessToken) {
+      await roundTrip();
+      const user = users.get(tokens.get(accessToken) ?? '');
+      return user;
+    },
+    async getUser(username) {
+      await roundTrip();
+      return users.get(username);
+    },
+    async groupsOf(username) {
+      await roundTrip();
+      return [...(groups.get(username) ?? [])];
+    },
   };
 }
