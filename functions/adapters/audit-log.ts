@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { chainHash, GENESIS_HASH } from '../domain/audit-chain';
+import { CHAIN_VERSION, type ChainVersion, chainHash, GENESIS_HASH, wellFormed } from '../domain/audit-chain';
 import { type DayLink, dayLinkHash } from '../domain/audit-verify';
 import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
@@ -36,6 +36,8 @@ export interface StoredAuditEvent extends AuditEventInput {
   readonly at: string;
   readonly day: string;
   readonly userKey?: string;
+  /** How the hash was computed (domain/audit-chain.ts); absent on records written before versions. */
+  readonly chainVersion?: ChainVersion;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -94,7 +96,7 @@ export function createAuditLog(
   function build(input: AuditEventInput, link: { seq: number; hash: string }): StoredAuditEvent {
     const at = clock().toISOString();
     const seq = link.seq + 1;
-    const body = {
+    const body = wellFormed({
       requestId: input.requestId,
       seq,
       type: input.type,
@@ -110,8 +112,9 @@ export function createAuditLog(
       reasons: input.reasons ? [...input.reasons] : undefined,
       details: input.details ? { ...input.details } : undefined,
       terminal: input.terminal,
+      chainVersion: CHAIN_VERSION,
       prevHash: link.hash,
-    };
+    });
     return {
       ...body,
       pk: `REQ#${input.requestId}`,
@@ -131,6 +134,7 @@ export function createAuditLog(
       requestId: event.requestId,
       firstHash: event.hash,
       at: event.at,
+      chainVersion: CHAIN_VERSION,
     };
     const item = {
       pk: dayChainKey(event.day, shard),

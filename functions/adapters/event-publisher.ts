@@ -17,9 +17,13 @@ export interface PublishedDetail {
   readonly [field: string]: unknown;
 }
 
-/** The published form of a stored audit event: the same fields (so a SIEM can re-check the hashes), no keys. */
+/**
+ * The published form of a stored audit event: every field its hash covers (`userKey` included, though
+ * it is the byUser index key), so that a SIEM can recompute the hash from the event alone
+ * (docs/events.md); only the table keys `pk` and `sk` are left out.
+ */
 export function publishedDetail(event: object): PublishedDetail {
-  const { pk: _pk, sk: _sk, userKey: _userKey, ...body } = event as Record<string, unknown>;
+  const { pk: _pk, sk: _sk, ...body } = event as Record<string, unknown>;
   return {
     schemaVersion: EVENT_SCHEMA_VERSION,
     eventId: `${String(body.requestId)}/${String(body.seq)}`,

@@ -1,9 +1,11 @@
-import { chainHash, GENESIS_HASH } from './audit-chain';
+import { type ChainVersion, chainHash, chainVersionOf, GENESIS_HASH } from './audit-chain';
 
 /** The fields of a stored event that its hash covers (everything but the keys and the hash itself). */
 export interface ChainedEvent {
   readonly requestId: string;
   readonly seq: number;
+  /** How `hash` was computed (audit-chain.ts): absent is version 1; anything else unknown is a break. */
+  readonly chainVersion?: unknown;
   readonly prevHash: string;
   readonly hash: string;
   readonly [field: string]: unknown;
@@ -24,6 +26,8 @@ export interface DayLink {
   readonly requestId: string;
   readonly firstHash: string;
   readonly at: string;
+  /** Absent on links written before chain versions (version 1). */
+  readonly chainVersion?: ChainVersion;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -35,7 +39,8 @@ export type BreakKind =
   | 'REQUEST_MISSING'
   | 'NOT_IN_DAY_CHAIN'
   | 'FIRST_EVENT_MISMATCH'
-  | 'NO_TERMINAL_RECORD';
+  | 'NO_TERMINAL_RECORD'
+  | 'UNKNOWN_CHAIN_VERSION';
 
 /** The first broken link found, named so a person can go and look at it. */
 export interface ChainBreak {
@@ -55,7 +60,7 @@ export function hashedBody(event: Record<string, unknown>): Record<string, unkno
   return Object.fromEntries(Object.entries(event).filter(([field]) => !KEY_FIELDS.has(field)));
 }
 
-/** The hash a day link must carry. */
+/** The hash a day link must carry, in the link's own chain version. */
 export function dayLinkHash(link: Omit<DayLink, 'hash' | 'prevHash'>, prevHash: string): string {
   return chainHash(
     {
@@ -65,9 +70,25 @@ export function dayLinkHash(link: Omit<DayLink, 'hash' | 'prevHash'>, prevHash: 
       requestId: link.requestId,
       firstHash: link.firstHash,
       at: link.at,
+      ...(link.chainVersion === undefined ? {} : { chainVersion: link.chainVersion }),
     },
     prevHash,
   );
+}
+
+const unknownVersion = (record: { readonly chainVersion?: unknown }) =>
+  `carries chain version ${JSON.stringify(record.chainVersion)}, which this verifier does not know`;
+
+/**
+ * Whether a stored hash is the one recomputed. A record JCS refuses to serialise (a lone surrogate,
+ * which the writer never stores in version 2) was changed after it was written: a mismatch, not a crash.
+ */
+function hashHolds(recompute: () => string, stored: string): boolean {
+  try {
+    return recompute() === stored;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -102,7 +123,17 @@ export function verifyRequestChain(
         detail: 'does not link to the event before it',
       };
     }
-    if (chainHash(hashedBody(event), event.prevHash) !== event.hash) {
+    if (chainVersionOf(event) === undefined) {
+      return {
+        kind: 'UNKNOWN_CHAIN_VERSION',
+        where,
+        requestId,
+        seq: event.seq,
+        detail: unknownVersion(event),
+      };
+    }
+    // Each record by its own version: a request that spans an upgrade switches from 1 to 2 mid-chain.
+    if (!hashHolds(() => chainHash(hashedBody(event), event.prevHash), event.hash)) {
       return {
         kind: 'HASH_MISMATCH',
         where,
@@ -165,7 +196,9 @@ export function verifyDay(
       }
       if (link.prevHash !== prevHash)
         return { ...base, kind: 'PREV_HASH_MISMATCH', detail: 'does not link to the link before it' };
-      if (dayLinkHash(link, link.prevHash) !== link.hash) {
+      if (chainVersionOf(link) === undefined)
+        return { ...base, kind: 'UNKNOWN_CHAIN_VERSION', detail: unknownVersion(link) };
+      if (!hashHolds(() => dayLinkHash(link, link.prevHash), link.hash)) {
         return { ...base, kind: 'HASH_MISMATCH', detail: 'the link was changed after it was written' };
       }
       const first = firstEvents.get(link.requestId);

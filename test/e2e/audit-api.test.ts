@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import canonicalize from 'canonicalize';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import * as z from 'zod';
 import type { AuditSummary } from '../../functions/domain/audit-summary';
@@ -261,6 +263,10 @@ describe('the published events', () => {
     day: z.iso.date(),
     actor: z.string().regex(/^(system|user:.+|support:.+)$/),
     username: z.string().max(254).optional(),
+    userKey: z
+      .string()
+      .regex(/^USER#/)
+      .optional(),
     userSub: z.string().optional(),
     sourceIp: z.string().optional(),
     userAgent: z.string().max(256).optional(),
@@ -268,6 +274,7 @@ describe('the published events', () => {
     reasons: z.array(z.string()).optional(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     terminal: z.enum(schemaFile.properties.terminal?.enum as [string, ...string[]]).optional(),
+    chainVersion: z.literal(2).optional(),
     prevHash: z.string().regex(/^[0-9a-f]{64}$/),
     hash: z.string().regex(/^[0-9a-f]{64}$/),
   });
@@ -294,5 +301,29 @@ describe('the published events', () => {
       const record = chain.find((r) => r.seq === event.detail.seq) as AuditRecord;
       expect(event.detail.hash).toBe(record.hash);
     }
+  });
+
+  it('can be re-verified from the events alone with a JCS library and SHA-256, as docs/events.md tells a SIEM', async () => {
+    const recorded = (await (await fetch(stack.eventsUrl)).json()) as {
+      events: { detail: Record<string, unknown> }[];
+    };
+    const mine = recorded.events
+      .map((e) => e.detail)
+      .filter((d) => d.requestId === requestId)
+      .sort((a, b) => Number(a.seq) - Number(b.seq));
+    expect(mine).toHaveLength(chain.length);
+    let head = '0'.repeat(64);
+    for (const detail of mine) {
+      // Only the recipe of docs/events.md and the canonicalize package: none of the product's code.
+      const { schemaVersion: _schemaVersion, eventId: _eventId, hash, ...hashed } = detail;
+      expect(hashed).toMatchObject({ chainVersion: 2, prevHash: head });
+      const recomputed = createHash('sha256')
+        .update(canonicalize(hashed) ?? '', 'utf8')
+        .update(String(hashed.prevHash))
+        .digest('hex');
+      expect(recomputed).toBe(hash);
+      head = String(hash);
+    }
+    expect(mine.at(-1)).toMatchObject({ terminal: 'COMPLETED' });
   });
 });

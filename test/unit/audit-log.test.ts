@@ -20,11 +20,17 @@ const event = { requestId: 'r1', type: 'CodeSent', actor: 'system' };
 beforeEach(() => db.reset());
 
 describe('appending to an audit chain', () => {
-  it('links the first event to the genesis hash, and to its day chain in the same transaction', async () => {
+  it('links the first event to the genesis hash, and to its day chain in the same transaction, both in chain version 2', async () => {
     db.on(QueryCommand).resolves({ Items: [] });
     db.on(TransactWriteCommand).resolves({});
     const stored = await audit.append(event);
-    expect(stored).toMatchObject({ seq: 1, sk: 'EVT#000001', prevHash: GENESIS_HASH, day: '2026-11-22' });
+    expect(stored).toMatchObject({
+      seq: 1,
+      sk: 'EVT#000001',
+      prevHash: GENESIS_HASH,
+      day: '2026-11-22',
+      chainVersion: 2,
+    });
     const { pk, sk, hash, ...body } = stored as NonNullable<typeof stored>;
     expect(hash).toBe(chainHash(body, GENESIS_HASH));
     const [put, link] = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
@@ -35,6 +41,7 @@ describe('appending to an audit chain', () => {
       seq: 1,
       requestId: 'r1',
       firstHash: hash,
+      chainVersion: 2,
     });
     expect(linkItem.hash).toBe(dayLinkHash(linkItem, GENESIS_HASH));
     expect(link?.Put?.ConditionExpression).toContain('attribute_not_exists');
@@ -49,6 +56,16 @@ describe('appending to an audit chain', () => {
       .resolves({});
     const stored = await audit.append(event);
     expect(stored).toMatchObject({ seq: 3, prevHash: 'c'.repeat(64) });
+  });
+
+  it('stores and hashes a lone surrogate as U+FFFD, so the record is the one hashed and JCS can read it', async () => {
+    db.on(QueryCommand).resolves({ Items: [{ seq: 1, hash: 'a'.repeat(64) }] });
+    db.on(PutCommand).resolves({});
+    const stored = await audit.append({ ...event, username: 'ad\ud800am', reasons: ['\udc00'] });
+    const item = db.commandCalls(PutCommand)[0]?.args[0].input.Item;
+    expect(item).toMatchObject({ username: 'ad\ufffdam', userKey: 'USER#ad\ufffdam', reasons: ['\ufffd'] });
+    const { pk, sk, hash, ...body } = item as NonNullable<typeof stored>;
+    expect(hash).toBe(chainHash(body, 'a'.repeat(64)));
   });
 
   it('appends nothing after the terminal record', async () => {
