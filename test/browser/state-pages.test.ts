@@ -45,6 +45,29 @@ async function statePage(info: StackInfo, requestId: string, heading: string, na
 }
 
 describe('every state of a request has a page of its own, in Chromium', () => {
+  it('a status read that fails (503) is not an answer: the page says it retries, then shows the state', async () => {
+    const { cognito } = stackClients(stack);
+    const { requestId } = await started(stack, await createUser(cognito, stack), false);
+    let refused = 0;
+    await page.route(`**/recoveries/${requestId}`, async (route) => {
+      if (refused < 2) {
+        refused += 1;
+        return route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: '{"error":"TEMPORARILY_UNAVAILABLE"}',
+        });
+      }
+      return route.continue();
+    });
+    await page.goto(`${stack.apiUrl}/recover/${requestId}`);
+    await expect.poll(() => page.locator('#state').textContent()).toContain('Trying again');
+    // The code form shows only once the state was read.
+    await page.locator('#confirm-form').waitFor({ state: 'visible', timeout: 45_000 });
+    expect(refused).toBe(2);
+    await page.unroute(`**/recoveries/${requestId}`);
+  });
+
   it('LOCKED, CANCELLED, DENIED and FAILED (a stopped request) each say what happened and where to get help', async () => {
     const { cognito, sfn } = stackClients(stack);
     const locked = await started(stack, await createUser(cognito, stack), false);

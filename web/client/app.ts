@@ -275,7 +275,10 @@ function confirmForm() {
       window.setTimeout(() => void refresh(), 1000);
       return;
     }
-    showState(t(status === 'UNKNOWN' ? 'state.unknown' : 'state.error'), 'stopped');
+    if (status === 'UNKNOWN') return showState(t('state.unknown'), 'stopped');
+    // A throttled or failing read is not an answer about the request: say so, and ask again soon.
+    showState(t('state.retrying'));
+    window.setTimeout(() => void refresh(), 5000);
   }
 
   form.addEventListener('submit', async (event) => {
