@@ -2,7 +2,7 @@
 // runs (at synth, at local start, at cold start), so a brand can never make the pages unreadable.
 
 import * as z from 'zod';
-import { LANGUAGES, overrideProblems } from '../../web/i18n';
+import { LANGUAGES, overrideProblems } from '../../web/i18n/languages';
 
 /** A colour as CSS and the config files write it: `#rgb` or `#rrggbb`. */
 export const HEX_COLOUR = /^#(?:[0-9a-fA-F]{3}){1,2}$/;
