@@ -2,9 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createAuditReader } from '../functions/adapters/audit-reader';
 import { chainHash, GENESIS_HASH } from '../functions/domain/audit-chain';
-import { exportLines } from '../functions/use-cases/audit-trail';
 import type { StackInfo } from '../local/stack-info';
 import { stackClients } from '../test/support/stack-clients';
 
@@ -48,6 +46,11 @@ async function seedEvents(stack: StackInfo, day: string, count: number) {
 
 /** Exports the day to a file, sampling this process's heap every 20 ms; resolves time, size and peak growth. */
 async function measureExport(stack: StackInfo, day: string, format: 'csv' | 'jsonl', file: string) {
+  // Imported only now that a stack has set the functions' environment: their logging reads it once,
+  // at import, and loaded earlier it would print every function's lines to the terminal instead of
+  // the stack's log file (where the load scenario counts logged errors).
+  const { createAuditReader } = await import('../functions/adapters/audit-reader');
+  const { exportLines } = await import('../functions/use-cases/audit-trail');
   const reader = createAuditReader(stackClients(stack).documents, stack.tables.audit);
   global.gc?.();
   const baseline = process.memoryUsage().heapUsed;
