@@ -51,6 +51,8 @@ export const deployConfigSchema = z.strictObject({
       userRequestWindowSeconds: seconds.optional(),
       ipRequestLimit: seconds.optional(),
       ipRequestWindowSeconds: seconds.optional(),
+      /** Requests per second by Cognito quota category (checked by resolveSettings). */
+      cognitoBudget: z.record(z.string(), z.number()).optional(),
       privilegedApprovals: seconds.optional(),
       apiThrottle: z.strictObject({ rate: seconds, burst: seconds }).optional(),
     })
@@ -112,6 +114,7 @@ export function propsFromConfig(
     userRequestWindow: duration(config.limits?.userRequestWindowSeconds),
     ipRequestLimit: config.limits?.ipRequestLimit,
     ipRequestWindow: duration(config.limits?.ipRequestWindowSeconds),
+    cognitoBudget: config.limits?.cognitoBudget as TotpRecoveryProps['cognitoBudget'],
     privilegedApprovals: config.limits?.privilegedApprovals,
     apiThrottle: config.limits?.apiThrottle,
     riskPolicy: config.riskPolicy as TotpRecoveryProps['riskPolicy'],

@@ -86,6 +86,16 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     description: 'Many wrong codes: someone may be guessing (runbook: WrongCodeSpike)',
   },
   {
+    id: 'CognitoBudgetSpent',
+    metric: 'CognitoBudgetSpent',
+    dimensions: {},
+    statistic: 'Sum',
+    periodMinutes: 5,
+    threshold: 1,
+    description:
+      'The product used up its share of a Cognito request-rate quota: requests got 429 or steps were retried (runbook: CognitoBudgetSpent)',
+  },
+  {
     id: 'UnexpectedErrors',
     metric: 'UnexpectedErrors',
     dimensions: {},

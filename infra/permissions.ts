@@ -41,6 +41,9 @@ const AUDITED: Need[] = ['audit:append', 'events:put'];
 const STEP: Need[] = [...AUDITED, 'recoveries:GetItem', 'recoveries:UpdateItem'];
 // Ending a request also frees its slot (DeleteItem) and keeps its outcome for the next risk check.
 const ENDING: Need[] = [...STEP, 'recoveries:PutItem', 'recoveries:DeleteItem', 'ses:send', 'sms:send'];
+// Before its Cognito calls a function takes the product's Cognito budget: one conditional UpdateItem
+// on the second's budget item (functions/domain/cognito-budget.ts). STEP already holds it.
+const COGNITO_BUDGET: Need[] = ['recoveries:UpdateItem'];
 
 /**
  * Each function's permissions, derived from the SDK calls its code makes (functions/adapters/) and
@@ -86,9 +89,11 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
     'cognito:AdminListUserAuthEvents',
   ],
   'audit-api': ['audit:read'],
-  // The codes item (Get, Put) and the sign-in checked live with GetUser (the token, no IAM action).
+  // The codes item (Get, Put) and the sign-in checked live with GetUser (the token, no IAM action),
+  // within the Cognito budget.
   'recovery-codes': [
     ...AUDITED,
+    ...COGNITO_BUDGET,
     'recoveries:GetItem',
     'recoveries:PutItem',
     'pepper:read',
@@ -104,6 +109,7 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   ],
   'sign-out-user': [
     ...AUDITED,
+    ...COGNITO_BUDGET,
     'recoveries:GetItem',
     'cognito:AdminUserGlobalSignOut',
     'cognito:AdminListDevices',

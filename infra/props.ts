@@ -5,6 +5,7 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type BrandSettings, brandProblems } from '../functions/domain/brand';
+import { type CognitoCategory, cognitoBudgetSchema } from '../functions/domain/cognito-budget';
 import { riskPolicySchema } from '../functions/domain/risk';
 import { verificationChecklistSchema } from '../functions/domain/verification-checklist';
 
@@ -73,6 +74,15 @@ export interface TotpRecoveryProps {
   readonly ipRequestLimit?: number;
   /** @default Duration.hours(1) */
   readonly ipRequestWindow?: Duration;
+  /**
+   * Requests per second the product may make in each Cognito request-rate category, out of quotas
+   * it shares with your own apps (per account and Region). Past it, `POST /recoveries` answers 429
+   * before calling Cognito and workflow steps are retried a moment later. Raise a category (up to
+   * 1,000) only when your account's quota leaves room for it.
+   * @default 20 % of each category's default quota: UserAuthentication 24, UserRead 24, UserList 6,
+   * UserResourceRead 10, UserUpdate 5, UserResourceUpdate 5, UserPoolRead 3
+   */
+  readonly cognitoBudget?: Readonly<Partial<Record<CognitoCategory, number>>>;
   /** @default - every rule at its default */
   readonly riskPolicy?: RiskPolicyProps;
   /** How long a high-risk request waits for support before it expires. @default Duration.hours(72) */
@@ -118,6 +128,8 @@ export interface ResolvedSettings {
   readonly userRequestWindowSeconds: number;
   readonly ipRequestLimit: number;
   readonly ipRequestWindowSeconds: number;
+  /** As set (COGNITO_BUDGET): the functions fill in the defaults, as they do the risk policy's. */
+  readonly cognitoBudgetJson: string;
   readonly riskPolicyJson: string;
   readonly approvalTimeoutSeconds: number;
   readonly coolDownSeconds: number;
@@ -156,6 +168,15 @@ export function resolveSettings(props: TotpRecoveryProps): ResolvedSettings {
     problems.push(`fromAddress must be an email address (got "${props.fromAddress}")`);
   if (!EMAIL.test(props.supportEmail))
     problems.push(`supportEmail must be an email address (got "${props.supportEmail}")`);
+  const budget = cognitoBudgetSchema.safeParse(props.cognitoBudget ?? {});
+  if (!budget.success) {
+    problems.push(
+      ...budget.error.issues.map(
+        (issue) =>
+          `cognitoBudget${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message} (whole requests per second from 1 to 1000, by Cognito quota category)`,
+      ),
+    );
+  }
   const settings: ResolvedSettings = {
     codeTtlSeconds: (props.codeTtl ?? Duration.minutes(10)).toSeconds(),
     maxCodeAttempts: props.maxCodeAttempts ?? 5,
@@ -163,6 +184,7 @@ export function resolveSettings(props: TotpRecoveryProps): ResolvedSettings {
     userRequestWindowSeconds: (props.userRequestWindow ?? Duration.hours(24)).toSeconds(),
     ipRequestLimit: props.ipRequestLimit ?? 20,
     ipRequestWindowSeconds: (props.ipRequestWindow ?? Duration.hours(1)).toSeconds(),
+    cognitoBudgetJson: JSON.stringify(props.cognitoBudget ?? {}),
     riskPolicyJson: JSON.stringify(props.riskPolicy ?? {}),
     approvalTimeoutSeconds: (props.approvalTimeout ?? Duration.hours(72)).toSeconds(),
     coolDownSeconds: (props.coolDown ?? Duration.seconds(0)).toSeconds(),

@@ -136,6 +136,7 @@ export class TotpRecovery extends Construct {
         USER_REQUEST_WINDOW_SECONDS: String(settings.userRequestWindowSeconds),
         IP_REQUEST_LIMIT: String(settings.ipRequestLimit),
         IP_REQUEST_WINDOW_SECONDS: String(settings.ipRequestWindowSeconds),
+        COGNITO_BUDGET: settings.cognitoBudgetJson,
         RISK_POLICY: settings.riskPolicyJson,
         APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds),
         COOL_DOWN_SECONDS: String(settings.coolDownSeconds),

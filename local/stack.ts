@@ -13,6 +13,7 @@ import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { apiRoutes, functionCatalog } from '../functions/catalog';
 import { brandEnvironment } from '../functions/domain/brand';
+import { COGNITO_CATEGORIES, MAX_BUDGET_PER_SECOND } from '../functions/domain/cognito-budget';
 import { RECONCILED_EXECUTION_STATUSES } from '../functions/domain/recovery-state';
 import { auditTableSchema, recoveryTableSchema } from '../functions/shared/table-schemas';
 import { loadDefinition } from '../statemachine/definition';
@@ -316,6 +317,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The emulators share this machine's cores with everything else; under a load test a call can
       // wait seconds for a core, which AWS never makes it do. The AWS default stays 3 s.
       AWS_REQUEST_TIMEOUT_MS: '20000',
+      // The emulator has no quota to share, and the tests and the benchmark run recoveries by the
+      // hundred at once: every category gets the most a budget may be. In AWS the default is 20 % of
+      // each quota (functions/domain/cognito-budget.ts); a test sets a small one to see it work.
+      COGNITO_BUDGET: JSON.stringify(
+        Object.fromEntries(Object.keys(COGNITO_CATEGORIES).map((name) => [name, MAX_BUDGET_PER_SECOND])),
+      ),
       LOCAL_ENDPOINT_DYNAMODB: functionEndpoints.dynamodb,
       LOCAL_ENDPOINT_SES: functionEndpoints.ses,
       LOCAL_ENDPOINT_COGNITO: functionEndpoints.cognito,

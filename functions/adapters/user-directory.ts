@@ -13,6 +13,8 @@ import {
   GetUserCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoBudget } from '../domain/cognito-budget';
+import type { DirectoryUser, SignedInAccount } from '../domain/directory';
 import { awsErrorName, rethrowTransient } from './aws-errors';
 
 /** The outcome of proving a password, without ever keeping a session or token. */
@@ -20,32 +22,7 @@ export type PasswordProof =
   | { readonly kind: 'rejected' }
   | { readonly kind: 'proven'; readonly totpEnrolled: boolean };
 
-export interface DirectoryUser {
-  readonly username: string;
-  readonly sub: string;
-  readonly email?: string;
-  readonly emailVerified: boolean;
-  readonly phoneNumber?: string;
-  readonly phoneVerified: boolean;
-  readonly enabled: boolean;
-  readonly status: string;
-  readonly mfa: readonly string[];
-  /** Cognito's PreferredMfaSetting, when the user has one. */
-  readonly preferredMfa?: string;
-  readonly createdAt?: string;
-  readonly modifiedAt?: string;
-  /** Cognito's standard `zoneinfo` and `locale` attributes, when the account has them. */
-  readonly zoneinfo?: string;
-  readonly locale?: string;
-  /** The pool's custom attributes (`custom:*`) of the user. */
-  readonly customAttributes: Readonly<Record<string, string>>;
-}
-
-/** The user behind a valid access token, as GetUser tells it (the token authorises the call, not IAM). */
-export type SignedInAccount = Pick<
-  DirectoryUser,
-  'username' | 'sub' | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneVerified' | 'mfa' | 'locale'
->;
+export type { DirectoryUser, SignedInAccount };
 
 /** One sign-in attempt as Cognito threat protection recorded it (AdminListUserAuthEvents). */
 export interface SignInEvent {
@@ -75,8 +52,16 @@ const REJECTIONS = new Set([
   'PasswordResetRequiredException',
 ]);
 
-/** The Cognito user pool, as the product needs it. */
-export function createUserDirectory(cognito: CognitoIdentityProviderClient, userPoolId: string) {
+/**
+ * The Cognito user pool, as the product needs it. Callers take the Cognito budget for the calls they
+ * foresee, one take per step before the first call (domain/cognito-budget.ts); the calls only the
+ * answers reveal (a further page, one per remembered device) are taken here, one by one.
+ */
+export function createUserDirectory(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  budget: CognitoBudget,
+) {
   return {
     /**
      * Finds the username behind a verified email. Only a verified email identifies an account: other
@@ -87,6 +72,7 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
       const verified: string[] = [];
       let token: string | undefined;
       do {
+        if (token) await budget.take(['ListUsers']);
         const page = await cognito
           .send(
             new ListUsersCommand({
@@ -215,6 +201,7 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
       const groups: string[] = [];
       let nextToken: string | undefined;
       do {
+        if (nextToken) await budget.take(['AdminListGroupsForUser']);
         const page = await cognito
           .send(
             new AdminListGroupsForUserCommand({
@@ -302,6 +289,7 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
       let forgotten = 0;
       let token: string | undefined;
       do {
+        if (token) await budget.take(['AdminListDevices']);
         const page = await cognito
           .send(
             new AdminListDevicesCommand({
@@ -313,6 +301,7 @@ export function createUserDirectory(cognito: CognitoIdentityProviderClient, user
           .catch((error) => rethrowTransient(error, 'AdminListDevices'));
         for (const device of page.Devices ?? []) {
           if (!device.DeviceKey) continue;
+          await budget.take(['AdminForgetDevice']);
           await cognito
             .send(
               new AdminForgetDeviceCommand({

@@ -30,7 +30,9 @@ export type BusinessMetric =
   | 'UnexpectedErrors'
   | 'RecoveryCodeSetsIssued'
   | 'RecoveryCodesUsed'
-  | 'AuthenticatorsAdded';
+  | 'AuthenticatorsAdded'
+  /** Takes the Cognito budget refused (domain/cognito-budget.ts): no dimension, and by `category`. */
+  | 'CognitoBudgetSpent';
 
 /** The parts of an audit event the metrics are read from; never a secret. */
 export interface AuditedStep {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loadConfig } from '../shared/config';
 import {
   auditLogFrom,
+  cognitoBudgetFrom,
   mailerFrom,
   pepperFrom,
   recoveryCodeStoreFrom,
@@ -22,15 +23,19 @@ const config = loadConfig([
   'recoveryTableName',
   'auditTableName',
   'userPoolId',
+  'cognitoBudget',
   'pepperSecretArn',
   'pepperMaxAgeSeconds',
   'fromAddress',
 ]);
+// The user's own token: they may wait a moment for room in the budget.
+const cognitoBudget = cognitoBudgetFrom(config, 'signedIn');
 const deps = {
   codes: recoveryCodeStoreFrom(config),
   pepper: pepperFrom(config),
   audit: auditLogFrom(config),
-  directory: userDirectoryFrom(config),
+  directory: userDirectoryFrom(config, cognitoBudget),
+  cognitoBudget,
   clock: systemClock,
   mailer: mailerFrom(config),
   texter: texterFrom(config),

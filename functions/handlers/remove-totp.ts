@@ -3,7 +3,13 @@ import { directoryStepDepsFrom, systemClock } from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { removeTotp } from '../use-cases/workflow-steps';
 
-const config = loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId', 'coolDownSeconds']);
+const config = loadConfig([
+  'recoveryTableName',
+  'auditTableName',
+  'userPoolId',
+  'cognitoBudget',
+  'coolDownSeconds',
+]);
 const deps = {
   ...directoryStepDepsFrom(config),
   clock: systemClock,

@@ -3,7 +3,9 @@ import { directoryStepDepsFrom } from '../shared/dependencies';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { signOutUser } from '../use-cases/workflow-steps';
 
-const deps = directoryStepDepsFrom(loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId']));
+const deps = directoryStepDepsFrom(
+  loadConfig(['recoveryTableName', 'auditTableName', 'userPoolId', 'cognitoBudget']),
+);
 
 /** Workflow step SignOutUser. */
 export const handler = workflowStep(stepInput, ({ requestId }) => signOutUser(requestId, deps));

@@ -3,7 +3,9 @@ import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import {
   auditLogFrom,
+  cognitoBudgetFrom,
   pepperFrom,
+  proofTimingFrom,
   rateLimiterFrom,
   recoveryCodeStoreFrom,
   recoveryStoreFrom,
@@ -28,14 +30,18 @@ const config = loadConfig([
   'userRequestWindowSeconds',
   'ipRequestLimit',
   'ipRequestWindowSeconds',
+  'cognitoBudget',
   'maxCodeAttempts',
   'slotGraceSeconds',
   'pepperSecretArn',
   'pepperMaxAgeSeconds',
   'publicBaseUrl',
 ]);
+const cognitoBudget = cognitoBudgetFrom(config, 'public');
 const deps = {
-  directory: userDirectoryFrom(config),
+  directory: userDirectoryFrom(config, cognitoBudget),
+  cognitoBudget,
+  proofTiming: proofTimingFrom(),
   store: recoveryStoreFrom(config),
   rateLimiter: rateLimiterFrom(config),
   audit: auditLogFrom(config),

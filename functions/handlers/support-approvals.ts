@@ -4,6 +4,7 @@ import { loadConfig } from '../shared/config';
 import {
   approvalStoreFrom,
   auditLogFrom,
+  cognitoBudgetFrom,
   rateLimiterFrom,
   recoveryStoreFrom,
   systemClock,
@@ -23,16 +24,20 @@ const config = loadConfig([
   'supportGroup',
   'userPoolId',
   'staffUserPoolId',
+  'cognitoBudget',
   'verificationChecklist',
 ]);
+// One budget for both pools: Cognito's quotas are the account's, whichever pool a call reads.
+const cognitoBudget = cognitoBudgetFrom(config, 'signedIn');
 const deps = {
   store: recoveryStoreFrom(config),
   approvals: approvalStoreFrom(config),
   audit: auditLogFrom(config),
   workflow: workflowFrom(config),
   // The decider is checked in the pool staff sign in to; the requester is read in the user pool.
-  directory: userDirectoryFrom({ ...config, userPoolId: config.staffUserPoolId }),
-  customers: userDirectoryFrom(config),
+  directory: userDirectoryFrom({ ...config, userPoolId: config.staffUserPoolId }, cognitoBudget),
+  customers: userDirectoryFrom(config, cognitoBudget),
+  cognitoBudget,
   history: userHistoryFrom(config),
   rateLimiter: rateLimiterFrom(config),
   clock: systemClock,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { LANGUAGES, type MessageOverrides, overrideProblems } from '../../web/i18n';
+import { LANGUAGES, type MessageOverrides, overrideProblems } from '../../web/i18n/languages';
 import { type BrandColours, brandColourProblems } from '../domain/brand';
+import { cognitoBudgetSchema } from '../domain/cognito-budget';
 import { riskPolicySchema } from '../domain/risk';
 import { verificationChecklistSchema } from '../domain/verification-checklist';
 import { ConfigError } from './errors';
@@ -62,6 +63,11 @@ const settingsSchema = z.object({
   userRequestWindowSeconds: positiveInt(86_400),
   ipRequestLimit: requestLimit(20),
   ipRequestWindowSeconds: positiveInt(3_600),
+  /**
+   * JSON, requests per second by Cognito quota category (`{"UserAuthentication":24}`); unset
+   * categories keep 20 % of AWS's default quota (functions/domain/cognito-budget.ts).
+   */
+  cognitoBudget: jsonSetting('{}', 'a JSON object', cognitoBudgetSchema),
   /** JSON; see functions/domain/risk.ts for the rules and their defaults. */
   riskPolicy: jsonSetting('{}', 'a JSON object', riskPolicySchema),
   approvalTimeoutSeconds: positiveInt(72 * 3600),
@@ -150,6 +156,7 @@ const environmentNames: Record<SettingName, string> = {
   userRequestWindowSeconds: 'USER_REQUEST_WINDOW_SECONDS',
   ipRequestLimit: 'IP_REQUEST_LIMIT',
   ipRequestWindowSeconds: 'IP_REQUEST_WINDOW_SECONDS',
+  cognitoBudget: 'COGNITO_BUDGET',
   riskPolicy: 'RISK_POLICY',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
   slotGraceSeconds: 'SLOT_GRACE_SECONDS',

@@ -1,6 +1,7 @@
 import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
 import { createAuditReader } from '../adapters/audit-reader';
+import { createCognitoBudget } from '../adapters/cognito-budget';
 import { createEventPublisher } from '../adapters/event-publisher';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
@@ -19,7 +20,9 @@ import { sesClient } from '../clients/ses';
 import { sfnClient } from '../clients/sfn';
 import { snsClient } from '../clients/sns';
 import { metricsOf } from '../domain/business-metrics';
+import type { BudgetCaller, CognitoBudget } from '../domain/cognito-budget';
 import { createVoices } from '../domain/emails';
+import { createProofTiming } from '../domain/proof-timing';
 import { loadConfig, type Settings } from './config';
 import { publishMetric } from './observability';
 
@@ -64,8 +67,26 @@ export const recoveryCodeStoreFrom = (config: Base & Pick<Settings, 'recoveryTab
 export const rateLimiterFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createRateLimiter(documentClient(config), config.recoveryTableName);
 
-export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>) =>
-  createUserDirectory(cognitoClient(config), config.userPoolId);
+/**
+ * The product's share of the Cognito quotas, as `caller` may use it (domain/cognito-budget.ts). Each
+ * refusal is counted: CognitoBudgetSpent without a dimension (the alarm) and by `category`.
+ */
+export const cognitoBudgetFrom = (
+  config: Base & Pick<Settings, 'recoveryTableName' | 'cognitoBudget'>,
+  caller: BudgetCaller,
+) =>
+  createCognitoBudget(documentClient(config), config.recoveryTableName, {
+    limits: config.cognitoBudget,
+    caller,
+    onSpent: (categories) => {
+      publishMetric('CognitoBudgetSpent', 1, 'Count');
+      for (const category of categories) publishMetric('CognitoBudgetSpent', 1, 'Count', { category });
+    },
+  });
+
+/** The user pool; the calls only its answers reveal (further pages, each device) take from `budget`. */
+export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>, budget: CognitoBudget) =>
+  createUserDirectory(cognitoClient(config), config.userPoolId, budget);
 
 /**
  * How the product speaks to each reader, the same in every email and text: the account's language
@@ -134,27 +155,44 @@ export const finishConfigNeeds = [
   'auditTableName',
   'fromAddress',
   'userPoolId',
+  'cognitoBudget',
   'maxCodeAttempts',
   'publicBaseUrl',
 ] as const;
 
-export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfigNeeds)[number]>) => ({
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  mailer: mailerFrom(config),
-  texter: texterFrom(config),
-  approvals: approvalStoreFrom(config),
-  directory: userDirectoryFrom(config),
-  clock: systemClock,
-  maxCodeAttempts: config.maxCodeAttempts,
-  publicBaseUrl: config.publicBaseUrl,
-});
+export const finishDepsFrom = (config: Base & Pick<Settings, (typeof finishConfigNeeds)[number]>) => {
+  const cognitoBudget = cognitoBudgetFrom(config, 'workflow');
+  return {
+    store: recoveryStoreFrom(config),
+    audit: auditLogFrom(config),
+    mailer: mailerFrom(config),
+    texter: texterFrom(config),
+    approvals: approvalStoreFrom(config),
+    directory: userDirectoryFrom(config, cognitoBudget),
+    cognitoBudget,
+    clock: systemClock,
+    maxCodeAttempts: config.maxCodeAttempts,
+    publicBaseUrl: config.publicBaseUrl,
+  };
+};
 
 /** What the workflow steps that read the user pool share. */
 export const directoryStepDepsFrom = (
-  config: Base & Pick<Settings, 'recoveryTableName' | 'auditTableName' | 'userPoolId'>,
-) => ({
-  store: recoveryStoreFrom(config),
-  audit: auditLogFrom(config),
-  directory: userDirectoryFrom(config),
-});
+  config: Base & Pick<Settings, 'recoveryTableName' | 'auditTableName' | 'userPoolId' | 'cognitoBudget'>,
+) => {
+  const cognitoBudget = cognitoBudgetFrom(config, 'workflow');
+  return {
+    store: recoveryStoreFrom(config),
+    audit: auditLogFrom(config),
+    directory: userDirectoryFrom(config, cognitoBudget),
+    cognitoBudget,
+  };
+};
+
+/** Real time for the password proofs' timing (domain/proof-timing.ts). */
+export const proofTimingFrom = () =>
+  createProofTiming({
+    now: () => performance.now(),
+    sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  });

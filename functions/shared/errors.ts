@@ -123,6 +123,20 @@ export class TransientDependencyError extends RecoveryError {
   override name = 'TransientDependencyError';
 }
 
+/**
+ * The product's share of a Cognito request-rate quota is spent for this second (domain/cognito-budget.ts):
+ * no Cognito call was made. The API answers 429 with Retry-After; a workflow step fails with the name
+ * the state machine retries on, so Step Functions backs off and runs it again.
+ */
+export class CognitoBudgetSpentError extends TransientDependencyError {
+  // The workflow's Retry blocks match on this name: a spent budget is retried like a throttle.
+  override name = 'TransientDependencyError';
+  readonly retryAfterSeconds = 1;
+  constructor(readonly categories: readonly string[]) {
+    super(`the Cognito budget is spent this second (${categories.join(', ')})`);
+  }
+}
+
 /** The removal call answered success but reading the user back still shows a TOTP factor. */
 export class TotpStillPresentError extends RecoveryError {
   override name = 'TotpStillPresent';

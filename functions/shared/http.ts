@@ -5,6 +5,7 @@ import { isTransient } from '../adapters/aws-errors';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from './config';
 import {
+  CognitoBudgetSpentError,
   ForbiddenError,
   InvalidRequestError,
   PayloadTooLargeError,
@@ -106,6 +107,10 @@ export function errorResponse(error: unknown, correlationId?: string): APIGatewa
       { error: error.code, message: error.message },
       { 'retry-after': String(error.retryAfterSeconds) },
     );
+  }
+  // The product's share of a Cognito quota is spent this second: the same 429 as any limit.
+  if (error instanceof CognitoBudgetSpentError) {
+    return errorResponse(new RateLimitedError(error.retryAfterSeconds), correlationId);
   }
   if (error instanceof InvalidRequestError) {
     return jsonResponse(error.status, { error: error.code, message: error.message, fields: error.fields });

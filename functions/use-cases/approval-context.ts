@@ -4,6 +4,7 @@ import { keys } from '../adapters/recovery-keys';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { DirectoryUser, SignInEvent, UserDirectory } from '../adapters/user-directory';
 import type { HistoryEvent, UserHistory } from '../adapters/user-history';
+import type { CognitoBudget } from '../domain/cognito-budget';
 import { maskEmail, maskPhone } from '../domain/contact-mask';
 import { FAILED_PASSWORD_WINDOW } from '../domain/rate-limit';
 import { log } from '../shared/log';
@@ -63,6 +64,8 @@ export interface ApprovalContext {
 export interface ApprovalContextDeps {
   /** The user pool (customers), not the staff pool. */
   readonly customers: Pick<UserDirectory, 'getUser' | 'groupsOf' | 'signInEventsOf'>;
+  /** The product's share of the Cognito quotas: one take per card for its three reads of the pool. */
+  readonly cognitoBudget: CognitoBudget;
   readonly store: Pick<RecoveryStore, 'getRequest'>;
   readonly history: UserHistory;
   readonly rateLimiter: Pick<RateLimiter, 'count'>;
@@ -88,10 +91,12 @@ export async function approvalContext(
   deps: ApprovalContextDeps,
 ): Promise<ApprovalContext> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
+  // No room in the budget: the three reads of the pool are "not available", the rest still shows.
+  const pool = deps.cognitoBudget.take(['AdminGetUser', 'AdminListGroupsForUser', 'AdminListUserAuthEvents']);
   const [account, groups, signIns, history, request, failed] = await Promise.allSettled([
-    deps.customers.getUser(approval.username),
-    deps.customers.groupsOf(approval.username),
-    deps.customers.signInEventsOf(approval.username, SIGN_IN_EVENTS),
+    pool.then(() => deps.customers.getUser(approval.username)),
+    pool.then(() => deps.customers.groupsOf(approval.username)),
+    pool.then(() => deps.customers.signInEventsOf(approval.username, SIGN_IN_EVENTS)),
     deps.history.requestsOf(approval.sub, HISTORY_EVENTS_SCANNED),
     deps.store.getRequest(approval.requestId),
     deps.rateLimiter.count(keys.failedPasswords(approval.username), FAILED_PASSWORD_WINDOW, nowSeconds),

@@ -4,6 +4,7 @@ import type { PepperSource } from '../adapters/pepper';
 import type { RecoveryCodeStatus, RecoveryCodeStore } from '../adapters/recovery-code-store';
 import type { Texter } from '../adapters/texter';
 import type { UserDirectory } from '../adapters/user-directory';
+import type { CognitoBudget } from '../domain/cognito-budget';
 import { newAuthenticatorEmail } from '../domain/emails';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../domain/recovery-codes';
 import { newRequestId } from '../domain/secrets';
@@ -29,12 +30,15 @@ export interface RecoveryCodeDeps {
   readonly pepper: PepperSource;
   readonly audit: AuditLog;
   readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  /** The product's share of the Cognito quotas: the live check of the sign-in takes once. */
+  readonly cognitoBudget: CognitoBudget;
   readonly clock: () => Date;
 }
 
 export interface NoticeDeps {
   readonly audit: AuditLog;
   readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  readonly cognitoBudget: CognitoBudget;
   readonly mailer: Mailer;
   readonly texter?: Texter;
 }
@@ -115,8 +119,12 @@ export async function issueRecoveryCodes(
 /** The account behind the token, now: a signed-out, disabled or deleted user's token gets 401. */
 async function liveAccount(
   user: SignedInUser,
-  deps: { readonly directory: Pick<UserDirectory, 'userOfAccessToken'> },
+  deps: {
+    readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+    readonly cognitoBudget: CognitoBudget;
+  },
 ) {
+  await deps.cognitoBudget.take(['GetUser']);
   const account = await deps.directory.userOfAccessToken(user.accessToken);
   if (!account || account.sub !== user.sub)
     throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');

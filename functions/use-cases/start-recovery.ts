@@ -7,6 +7,8 @@ import { keys } from '../adapters/recovery-keys';
 import type { ProofKind, RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
 import type { DirectoryUser, UserDirectory } from '../adapters/user-directory';
 import type { Workflow } from '../adapters/workflow';
+import type { CognitoBudget, CognitoOperation } from '../domain/cognito-budget';
+import type { ProofTiming } from '../domain/proof-timing';
 import { FAILED_PASSWORD_WINDOW } from '../domain/rate-limit';
 import { newRequestId } from '../domain/secrets';
 import {
@@ -38,6 +40,10 @@ export interface StartRecoveryDeps {
   /** Saved recovery codes and the pepper their HMACs are made with. */
   readonly recoveryCodes: RecoveryCodeStore;
   readonly pepper: PepperSource;
+  /** The product's share of the Cognito quotas: one take for a request's Cognito calls, before the first. */
+  readonly cognitoBudget: CognitoBudget;
+  /** How long password proofs take, so that an unknown user's answer takes as long without one. */
+  readonly proofTiming: ProofTiming;
   readonly clock: () => Date;
   readonly settings: {
     readonly passwordProofClientId: string;
@@ -71,9 +77,10 @@ const RETENTION_SECONDS = 400 * 86_400;
  * Accepts a lost-device request.
  *
  * With a password, the caller proves the first factor, so after that proof the answers are honest (the
- * caller could sign in and learn the same): 401 for a wrong password or unknown user (the same answer
- * and the same work for both), 409 when the account has no authenticator, 429 with Retry-After past
- * the per-user limit, and a repeat while a request is active joins it.
+ * caller could sign in and learn the same): 401 for a wrong password or unknown user (the same answer,
+ * in about the same time: an unknown user costs no password proof), 409 when the account has no
+ * authenticator, 429 with Retry-After past the per-user limit, and a repeat while a request is active
+ * joins it. Past the product's Cognito budget, every request gets 429 before Cognito is called.
  *
  * Without a password ("I also lost my password") the caller proves nothing, so every answer is the
  * same 202 with a fresh id, whatever the account: an unknown user, a user without TOTP, a spent
@@ -95,6 +102,8 @@ export async function startRecovery(
     nowSeconds,
   );
   if (!ipDecision.allowed) throw new RateLimitedError(ipDecision.retryAfterSeconds);
+  // Past the product's share of a Cognito quota: 429 before Cognito is asked anything.
+  await deps.cognitoBudget.take(cognitoCallsOf(input));
 
   const typed = 'username' in input.identifier ? input.identifier.username : input.identifier.email;
   // Only a verified email identifies an account; the account is then named by its canonical username.
@@ -106,16 +115,23 @@ export async function startRecovery(
   const user = await deps.directory.getUser(username ?? `unknown-${randomBytes(12).toString('hex')}`);
 
   if (input.password === undefined) return startAnonymous(input, user, typed, deps, now);
+  const password = input.password;
 
-  // Known and unknown users cost the same calls: one password check and one failed-password write.
-  const proof = await deps.directory.provePassword(
-    settings.passwordProofClientId,
-    user?.username ?? `unknown-${randomBytes(12).toString('hex')}`,
-    input.password,
-    settings.serverName
-      ? { sourceIp: input.sourceIp, userAgent: input.userAgent, serverName: settings.serverName }
-      : undefined,
-  );
+  // The lookup told that nobody has this name: no password proof (it would spend the operator's
+  // quota for nothing). The answer waits about as long as a proof takes, then costs the same
+  // failed-password write as a wrong password (docs/SECURITY.md, user enumeration).
+  const proof = user
+    ? await deps.proofTiming.measure(() =>
+        deps.directory.provePassword(
+          settings.passwordProofClientId,
+          user.username,
+          password,
+          settings.serverName
+            ? { sourceIp: input.sourceIp, userAgent: input.userAgent, serverName: settings.serverName }
+            : undefined,
+        ),
+      )
+    : await deps.proofTiming.imitate().then(() => ({ kind: 'rejected' }) as const);
   if (proof.kind === 'rejected' || !user) {
     await deps.rateLimiter.take(
       keys.failedPasswords(user?.username ?? unknownKey(typed)),
@@ -336,6 +352,18 @@ async function release(deps: StartRecoveryDeps, slot: { pk: string; sk: string }
 
 const holdSecondsOf = (settings: StartRecoveryDeps['settings']) =>
   settings.codeTtlSeconds + settings.approvalTimeoutSeconds + settings.coolDownSeconds + LOCK_MARGIN_SECONDS;
+
+/**
+ * The Cognito calls a request may make: the email's owner, the user, and the password proof. An
+ * unknown user is charged the proof it never makes, so a spent budget answers everyone alike.
+ */
+function cognitoCallsOf(input: StartRecoveryInput): CognitoOperation[] {
+  return [
+    ...('email' in input.identifier ? (['ListUsers'] as const) : []),
+    'AdminGetUser',
+    ...(input.password === undefined ? [] : (['AdminInitiateAuth'] as const)),
+  ];
+}
 
 /** Wrong passwords for nobody are counted under a key of what was typed: the same write as for a user. */
 const unknownKey = (typed: string) =>

@@ -1,7 +1,7 @@
 import type { Approval, ApprovalStore } from '../adapters/approval-store';
 import type { Mailer } from '../adapters/mailer';
 import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
-import type { UserDirectory } from '../adapters/user-directory';
+import type { CognitoBudget } from '../domain/cognito-budget';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
 import type { ApprovalDecisions, AuditLog, RequestStore, StaffDirectory, Workflow } from '../domain/ports';
 import type { RiskPolicy } from '../domain/risk';
@@ -230,6 +230,8 @@ export interface DecisionDeps {
   readonly audit: AuditLog;
   readonly workflow: Workflow;
   readonly directory: StaffDirectory;
+  /** The product's share of the Cognito quotas: the live staff check takes once for its calls. */
+  readonly cognitoBudget: CognitoBudget;
   readonly clock: () => Date;
   readonly supportGroup: string;
   /** The verification checklist: the only items a decision may tick. */
@@ -276,8 +278,9 @@ function checklistDetails(
 export async function verifyStaff(
   staff: StaffMember,
   request: Pick<RecoveryRequest, 'sub' | 'email' | 'phoneNumber'>,
-  deps: Pick<DecisionDeps, 'directory' | 'supportGroup'>,
+  deps: Pick<DecisionDeps, 'directory' | 'cognitoBudget' | 'supportGroup'>,
 ): Promise<void> {
+  await deps.cognitoBudget.take(['GetUser', 'AdminGetUser', 'AdminListGroupsForUser']);
   const signedIn = await deps.directory.userOfAccessToken(staff.accessToken);
   if (!signedIn || signedIn.sub !== staff.sub) {
     throw new UnauthenticatedError('This sign-in is no longer valid. Sign in again.');

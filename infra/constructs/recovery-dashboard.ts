@@ -92,6 +92,7 @@ export class RecoveryDashboard extends Construct {
             sum('WrongCodes', 'wrong codes'),
             sum('Locks', 'locks'),
             sum('UnexpectedErrors', 'unexpected errors'),
+            sum('CognitoBudgetSpent', 'Cognito budget spent'),
           ],
           8,
         ),

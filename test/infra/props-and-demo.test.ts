@@ -27,6 +27,8 @@ describe('the construct’s props', () => {
       coolDownSeconds: 0,
       privilegedApprovals: 2,
       riskPolicyJson: '{}',
+      // The functions fill in 20 % of each default quota (test/unit/config.test.ts).
+      cognitoBudgetJson: '{}',
     });
   });
 
@@ -37,6 +39,8 @@ describe('the construct’s props', () => {
     [{ privilegedApprovals: 0 }, /privilegedApprovals must be/],
     [{ supportGroup: 'auditors', auditorGroup: 'auditors' }, /supportGroup and auditorGroup must differ/],
     [{ riskPolicy: { newAccountDays: -1 } }, /riskPolicy.newAccountDays: /],
+    [{ cognitoBudget: { UserAuthentication: 1001 } }, /cognitoBudget.UserAuthentication: .*1 to 1000/],
+    [{ cognitoBudget: { UserWrite: 5 } }, /cognitoBudget: .*UserWrite/],
     [{ verificationChecklist: ['Called back', 'Called back'] }, /verificationChecklist: items must differ/],
     [{ verificationChecklist: [''] }, /verificationChecklist\[0\]: .*1 to 200 characters/],
     [
@@ -107,6 +111,7 @@ describe('the app', () => {
     expect(JSON.parse(String(environment?.RISK_POLICY))).toMatchObject({
       privilegedGroups: ['admins', 'finance'],
     });
+    expect(JSON.parse(String(environment?.COGNITO_BUDGET))).toEqual({ UserAuthentication: 30 });
     expect(JSON.parse(String(environment?.VERIFICATION_CHECKLIST))).toEqual([
       'Called the user back on the phone number in our HR system',
       'Checked the employee ID with their manager',

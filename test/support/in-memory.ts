@@ -221,7 +221,7 @@ export function inMemoryApprovals(): ApprovalDecisions & {
     async claim(requestId, staff, since, staleBefore) {
       await roundTrip();
       const approval = approvals.get(requestId);
-      if (!approval || approval.status !== 'PENDING') return false;
+      if (approval?.status !== 'PENDING') return false;
       const claim = approval.claim;
       if (claim && claim.bySub !== staff.sub && claim.since >= staleBefore) return false;
       approvals.set(requestId, { ...approval, claim: { by: staff.username, bySub: staff.sub, since } });

@@ -7,6 +7,7 @@ import { maskEmail, maskPhone } from '../../functions/domain/contact-mask';
 import { InvalidRequestError } from '../../functions/shared/errors';
 import { type ApprovalContextDeps, approvalContext } from '../../functions/use-cases/approval-context';
 import { approve, type DecisionDeps } from '../../functions/use-cases/support-approval';
+import { fakeCognitoBudget } from '../support/cognito-budget';
 
 const approval: Approval = {
   requestId: 'BBBBBBBBBBBBBBBBBBBBBB',
@@ -96,6 +97,7 @@ function deps(
     store: { getRequest: answer('getRequest', request) },
     history: { requestsOf: answer('requestsOf', { events: earlier, complete: true }) },
     rateLimiter: { count: answer('count', 3) },
+    cognitoBudget: fakeCognitoBudget({ spent: options.failing?.includes('cognitoBudget') ?? false }),
     clock: () => new Date('2026-11-22T11:00:00.000Z'),
   };
 }
@@ -169,6 +171,15 @@ describe('what a support decision needs', () => {
       available: true,
       value: { sourceIp: { comparedWithEarlier: 'UNKNOWN' } },
     });
+  });
+
+  it('reads the pool only within the Cognito budget: spent, the three pool reads are "not available", the rest shows', async () => {
+    const context = await approvalContext(approval, deps({ failing: ['cognitoBudget'] }));
+    expect(context.account).toEqual({ available: false, reason: 'LOOKUP_FAILED' });
+    expect(context.groups).toEqual({ available: false, reason: 'LOOKUP_FAILED' });
+    expect(context.signInEvents).toEqual({ available: false, reason: 'LOOKUP_FAILED' });
+    expect(context.earlierRequests.available).toBe(true);
+    expect(context.wrongPasswords.available).toBe(true);
   });
 
   it('shows nothing of another account that took the username since', async () => {

@@ -59,6 +59,26 @@ describe('reading configuration', () => {
     expect(loadConfig(['ipRequestLimit'], { ...env, IP_REQUEST_LIMIT: '1000' }).ipRequestLimit).toBe(1000);
   });
 
+  it('reads the Cognito budget as JSON, 20 % of the default quotas for unset categories, and names a bad one', () => {
+    expect(
+      loadConfig(['cognitoBudget'], { ...env, COGNITO_BUDGET: '{"UserAuthentication":60}' }).cognitoBudget,
+    ).toEqual({
+      UserAuthentication: 60,
+      UserRead: 24,
+      UserList: 6,
+      UserResourceRead: 10,
+      UserUpdate: 5,
+      UserResourceUpdate: 5,
+      UserPoolRead: 3,
+    });
+    expect(() => loadConfig(['cognitoBudget'], { ...env, COGNITO_BUDGET: '{"UserRead":1001}' })).toThrow(
+      /COGNITO_BUDGET \(UserRead\): /,
+    );
+    expect(() => loadConfig(['cognitoBudget'], { ...env, COGNITO_BUDGET: '{"UserWrite":5}' })).toThrow(
+      /COGNITO_BUDGET: .*UserWrite/,
+    );
+  });
+
   it('requires the pepper secret for functions that hash codes, and keeps it 300 s by default', () => {
     expect(() => loadConfig(['pepperSecretArn', 'pepperMaxAgeSeconds'], env)).toThrow(/PEPPER_SECRET_ARN/);
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:pepper-AbCdEf';

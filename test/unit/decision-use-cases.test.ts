@@ -4,6 +4,7 @@ import type { DirectoryUser } from '../../functions/domain/directory';
 import type { RecoveryRequest } from '../../functions/domain/recovery';
 import { DecisionConflictError, ForbiddenError, UnauthenticatedError } from '../../functions/shared/errors';
 import { approve, deny } from '../../functions/use-cases/support-approval';
+import { fakeCognitoBudget } from '../support/cognito-budget';
 import {
   inMemoryApprovals,
   inMemoryAuditLog,
@@ -76,6 +77,7 @@ function world(options: { requiredApprovals?: number; approvalExpiresAt?: number
     audit,
     workflow,
     directory,
+    cognitoBudget: fakeCognitoBudget(),
     clock: () => NOW,
     supportGroup: GROUP,
     checklist: ['Called back on the number in HR'],

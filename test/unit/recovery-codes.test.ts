@@ -12,6 +12,7 @@ import {
   issueRecoveryCodes,
   noticeNewAuthenticator,
 } from '../../functions/use-cases/recovery-codes';
+import { fakeCognitoBudget } from '../support/cognito-budget';
 
 const pepper = Buffer.alloc(32, 7);
 
@@ -89,6 +90,7 @@ describe('issuing a set', () => {
                 }
               : undefined,
         },
+        cognitoBudget: fakeCognitoBudget(),
         clock: () => new Date(nowSeconds * 1000),
       },
     };
@@ -128,6 +130,7 @@ describe('the notice of a new authenticator', () => {
     const deps = (mfa: string[]) => ({
       audit: { append: async (event: Record<string, unknown>) => void events.push(event) } as never,
       directory: { userOfAccessToken: async () => ({ ...account, mfa }) },
+      cognitoBudget: fakeCognitoBudget(),
       mailer: {
         send: async (message: { to: string }) => void sent.push(`mail:${message.to}`),
         voice: createVoices(),

@@ -3,6 +3,7 @@ import type { AuditEventInput, AuditLog } from '../../functions/adapters/audit-l
 import type { RecoveryRequest, RecoveryStore } from '../../functions/adapters/recovery-store';
 import type { DirectoryUser, UserDirectory } from '../../functions/adapters/user-directory';
 import { finishRecovery, removeTotp } from '../../functions/use-cases/workflow-steps';
+import { fakeCognitoBudget } from '../support/cognito-budget';
 
 const request: RecoveryRequest = {
   requestId: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -22,6 +23,7 @@ function fakes(options: {
   deleteFails?: string;
   mfaAfter?: string[];
   status?: RecoveryRequest['status'];
+  budgetSpent?: boolean;
 }) {
   const calls: string[] = [];
   const events: AuditEventInput[] = [];
@@ -77,10 +79,21 @@ function fakes(options: {
   } as unknown as AuditLog;
   const approvals = { close: async () => undefined };
   const clock = () => new Date('2026-11-22T10:05:00.000Z');
+  const cognitoBudget = fakeCognitoBudget({ spent: options.budgetSpent ?? false });
   return {
     calls,
     events,
-    deps: { directory, store, audit, approvals, clock, coolDownSeconds: 0, maxCodeAttempts: 5 },
+    budget: cognitoBudget,
+    deps: {
+      directory,
+      cognitoBudget,
+      store,
+      audit,
+      approvals,
+      clock,
+      coolDownSeconds: 0,
+      maxCodeAttempts: 5,
+    },
   };
 }
 
@@ -125,6 +138,22 @@ describe('removing the TOTP factor', () => {
       message: expect.stringContaining('requires MFA'),
     });
     expect(calls).not.toContain('AdminSetUserMFAPreference');
+  });
+
+  it('takes the Cognito budget for the removal and its read-back in one take, before either call', async () => {
+    const { budget, deps } = fakes({ pool: 'ON' });
+    await removeTotp(request.requestId, deps);
+    expect(budget.takes).toEqual([['AdminDeleteSoftwareToken', 'AdminGetUser']]);
+  });
+
+  it('calls no Cognito operation once the budget is spent, and fails with the name the workflow retries', async () => {
+    const { calls, events, deps } = fakes({ pool: 'ON', budgetSpent: true });
+    await expect(removeTotp(request.requestId, deps)).rejects.toMatchObject({
+      name: 'TransientDependencyError',
+      retryAfterSeconds: 1,
+    });
+    expect(calls).toEqual([]);
+    expect(events).toEqual([]);
   });
 
   it('lets other errors through for the workflow to retry or fail', async () => {
