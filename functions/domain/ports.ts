@@ -106,3 +106,14 @@ export interface StaffDirectory {
   getUser(username: string): Promise<DirectoryUser | undefined>;
   groupsOf(username: string): Promise<string[]>;
 }
+
+/** What removing a user's TOTP factor needs of the pool: the removal, its fallback, and the read-back. */
+export interface FactorDirectory {
+  /** AdminDeleteSoftwareToken; a region without it throws an error named UnknownOperationException. */
+  deleteSoftwareToken(username: string): Promise<'deleted' | 'absent'>;
+  /** The pool's MFA mode: ON, OPTIONAL or OFF. */
+  poolMfaConfiguration(): Promise<string>;
+  /** AdminSetUserMFAPreference with TOTP off: changes nothing in a pool that requires MFA. */
+  disableTotpPreference(username: string): Promise<void>;
+  getUser(username: string): Promise<DirectoryUser | undefined>;
+}

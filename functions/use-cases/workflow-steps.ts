@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { ApprovalStore } from '../adapters/approval-store';
-import type { AuditLog } from '../adapters/audit-log';
 import type { Mailer } from '../adapters/mailer';
 import type { PepperSource } from '../adapters/pepper';
 import { activeSlotOf } from '../adapters/recovery-keys';
@@ -18,6 +17,7 @@ import {
   totpRemovedEmail,
   type Voice,
 } from '../domain/emails';
+import type { AuditLog, FactorDirectory, RequestStore } from '../domain/ports';
 import {
   ALARMING_OUTCOMES,
   allowedFrom,
@@ -53,6 +53,16 @@ export interface StepDeps {
   readonly texter?: Texter;
   readonly pepper: PepperSource;
   readonly clock: () => Date;
+}
+
+/** What RemoveTotp depends on: ports only, so it is tested over in-memory adapters. */
+export interface RemovalDeps {
+  readonly store: RequestStore;
+  readonly audit: AuditLog;
+  readonly directory: FactorDirectory;
+  readonly cognitoBudget: CognitoBudget;
+  readonly clock: () => Date;
+  readonly coolDownSeconds: number;
 }
 
 /** Reads the user from the pool and decides whether a code may be sent at all. */
@@ -214,9 +224,7 @@ export async function issueCode(
  */
 export async function removeTotp(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget' | 'clock'> & {
-    readonly coolDownSeconds: number;
-  },
+  deps: RemovalDeps,
 ): Promise<{ removed: boolean; method?: string }> {
   const request = await requestOf(deps.store, requestId);
   if (request.status === 'REMOVED') return { removed: true };
@@ -259,7 +267,7 @@ export async function removeTotp(
 /** The guarded transition into REMOVING; false when the request may not lose its factor (any more). */
 function beginRemoval(
   request: RecoveryRequest,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'clock'> & { readonly coolDownSeconds: number },
+  deps: Pick<RemovalDeps, 'store' | 'audit' | 'clock' | 'coolDownSeconds'>,
 ): Promise<boolean> {
   const nowIso = deps.clock().toISOString();
   const move =

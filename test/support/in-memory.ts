@@ -11,6 +11,7 @@ import type {
   AuditEventInput,
   AuditLog,
   ChallengeStore,
+  FactorDirectory,
   PendingWrite,
   PepperSource,
   StaffDirectory,
@@ -259,6 +260,47 @@ export function inMemoryStaff(): StaffDirectory & {
     async groupsOf(username) {
       await roundTrip();
       return [...(groups.get(username) ?? [])];
+    },
+  };
+}
+
+/** A user pool in memory for the factor removal: users with or without TOTP, a region with or without AdminDeleteSoftwareToken. */
+export function inMemoryFactors(
+  options: { poolMfa?: 'ON' | 'OPTIONAL'; withoutDeleteSoftwareToken?: boolean } = {},
+): FactorDirectory & {
+  add(user: DirectoryUser): void;
+  hasTotp(username: string): boolean;
+} {
+  const users = new Map<string, DirectoryUser>();
+  const withoutTotp = (username: string) => {
+    const user = users.get(username);
+    if (user)
+      users.set(username, { ...user, mfa: user.mfa.filter((factor) => factor !== 'SOFTWARE_TOKEN_MFA') });
+  };
+  return {
+    add: (user) => void users.set(user.username, user),
+    hasTotp: (username) => users.get(username)?.mfa.includes('SOFTWARE_TOKEN_MFA') ?? false,
+    async deleteSoftwareToken(username) {
+      await roundTrip();
+      if (options.withoutDeleteSoftwareToken) {
+        throw Object.assign(new Error('not here'), { name: 'UnknownOperationException' });
+      }
+      const had = users.get(username)?.mfa.includes('SOFTWARE_TOKEN_MFA') ?? false;
+      withoutTotp(username);
+      return had ? 'deleted' : 'absent';
+    },
+    async poolMfaConfiguration() {
+      await roundTrip();
+      return options.poolMfa ?? 'ON';
+    },
+    async disableTotpPreference(username) {
+      await roundTrip();
+      // What AWS does: in a pool that requires MFA, 200 and nothing changes.
+      if ((options.poolMfa ?? 'ON') !== 'ON') withoutTotp(username);
+    },
+    async getUser(username) {
+      await roundTrip();
+      return users.get(username);
     },
   };
 }
