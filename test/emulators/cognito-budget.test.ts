@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CognitoBudgetOptions, createCognitoBudget } from '../../functions/adapters/cognito-budget';
 import {
   budgetWindow,
@@ -9,27 +8,13 @@ import {
 } from '../../functions/domain/cognito-budget';
 import { CognitoBudgetSpentError } from '../../functions/shared/errors';
 import { recoveryTableSchema } from '../../functions/shared/table-schemas';
-import { startDynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { ensureTable } from '../../local/seed/tables';
+import { dynamoDbLocal } from '../support/dynamodb-local';
 
 const TABLE = 'budget-recoveries';
-let dynamodb: Awaited<ReturnType<typeof startDynamoDbLocal>>;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-
+const local = dynamoDbLocal();
 beforeAll(async () => {
-  dynamodb = await startDynamoDbLocal({});
-  client = new DynamoDBClient({
-    endpoint: dynamodb.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  documents = DynamoDBDocumentClient.from(client);
-  await ensureTable(client, TABLE, recoveryTableSchema);
-});
-afterAll(async () => {
-  client.destroy();
-  await dynamodb.close();
+  await ensureTable(local.client, TABLE, recoveryTableSchema);
 });
 
 // Each test counts in seconds of its own, far apart: windows never mix between tests.
@@ -40,7 +25,7 @@ function budget(options: Partial<CognitoBudgetOptions> & Pick<CognitoBudgetOptio
   let now = nextSecond * 1000 + 250;
   const spent: CognitoCategory[][] = [];
   const slept: number[] = [];
-  const taker = createCognitoBudget(documents, TABLE, {
+  const taker = createCognitoBudget(local.documents, TABLE, {
     limits: DEFAULT_COGNITO_BUDGET,
     onSpent: (categories) => spent.push([...categories]),
     now: () => now,
@@ -91,7 +76,7 @@ describe('the Cognito budget in DynamoDB', () => {
       categories: ['UserResourceUpdate'],
     });
     expect(spent).toEqual([['UserResourceUpdate']]);
-    const window = await documents.send(
+    const window = await local.documents.send(
       new GetCommand({ TableName: TABLE, Key: budgetWindow(at()).key, ConsistentRead: true }),
     );
     expect(window.Item).toMatchObject({
@@ -105,8 +90,8 @@ describe('the Cognito budget in DynamoDB', () => {
     const at = 4_000_000_000;
     const limits = { ...DEFAULT_COGNITO_BUDGET, UserRead: 4 };
     const options = { limits, onSpent: () => undefined, now: () => at };
-    const api = createCognitoBudget(documents, TABLE, { ...options, caller: 'public' });
-    const workflow = createCognitoBudget(documents, TABLE, { ...options, caller: 'workflow' });
+    const api = createCognitoBudget(local.documents, TABLE, { ...options, caller: 'public' });
+    const workflow = createCognitoBudget(local.documents, TABLE, { ...options, caller: 'workflow' });
     for (let i = 0; i < 3; i += 1) await api.take(['AdminGetUser']);
     await expect(api.take(['AdminGetUser'])).rejects.toBeInstanceOf(CognitoBudgetSpentError);
     await expect(workflow.take(['AdminGetUser'])).resolves.toBeUndefined();
