@@ -1,11 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateDecision } from '../domain/ports';
 import { eventsInWindow, freeSlots, type SlidingWindow, secondsUntilFree } from '../domain/rate-limit';
 
-export type RateDecision =
-  /** `inWindow`: events in the window, this one included. */
-  | { readonly allowed: true; readonly inWindow: number }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type { RateDecision };
 
 /** Sliding-window limits in DynamoDB, atomic under concurrency (see domain/rate-limit.ts). */
 export function createRateLimiter(db: DynamoDBDocumentClient, tableName: string) {

@@ -1,17 +1,8 @@
 import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WorkflowInput } from '../domain/ports';
 import { awsErrorName, rethrowTransient } from './aws-errors';
 
-/** What the workflow receives: identifiers and policy only, never a secret. */
-export interface WorkflowInput {
-  readonly requestId: string;
-  readonly username: string;
-  readonly sub: string;
-  readonly policy: {
-    readonly codeTtlSeconds: number;
-    readonly approvalTimeoutSeconds: number;
-    readonly coolDownSeconds: number;
-  };
-}
+export type { WorkflowInput };
 
 const CLOSED_TASK = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 

@@ -4,6 +4,7 @@
 
 import type { Approval, ApprovalDecision } from './approval';
 import type { DirectoryUser, SignedInAccount } from './directory';
+import type { SlidingWindow } from './rate-limit';
 import type { Challenge, Move, RecoveryRequest } from './recovery';
 import type { TerminalOutcome } from './recovery-state';
 
@@ -116,4 +117,84 @@ export interface FactorDirectory {
   /** AdminSetUserMFAPreference with TOTP off: changes nothing in a pool that requires MFA. */
   disableTotpPreference(username: string): Promise<void>;
   getUser(username: string): Promise<DirectoryUser | undefined>;
+}
+
+/** Sliding-window rate limits: `inWindow` counts this event too. */
+export type RateDecision =
+  | { readonly allowed: true; readonly inWindow: number }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+export interface RateLimiter {
+  /** Events in the window so far, without recording one. */
+  count(key: SlotKey, window: SlidingWindow, nowSeconds: number): Promise<number>;
+  /** Records one event if the window has room; atomic under concurrency. */
+  take(key: SlotKey, window: SlidingWindow, nowSeconds: number): Promise<RateDecision>;
+}
+
+/** A stored item's key: rate-limit windows and active-recovery slots. */
+export interface SlotKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** Where a new request is accepted: the request, a decoy's challenge, and the user's one active slot. */
+export interface AdmissionStore extends RequestStore {
+  putRequest(request: RecoveryRequest, ttl: number): Promise<void>;
+  /** A decoy's challenge; never replaces one the request has. */
+  putDecoyChallenge(challenge: Challenge, ttl: number): Promise<boolean>;
+  /** Takes the slot for `requestId`, or tells who holds it and since when. */
+  lockUser(
+    slot: SlotKey,
+    requestId: string,
+    nowSeconds: number,
+    holdSeconds: number,
+  ): Promise<
+    | { readonly locked: true }
+    | { readonly locked: false; readonly holder: string | undefined; readonly takenAt: number }
+  >;
+  /** Takes over a slot still held by `previous` (ended, or never stored). */
+  replaceLock(
+    slot: SlotKey,
+    requestId: string,
+    previous: string,
+    nowSeconds: number,
+    holdSeconds: number,
+  ): Promise<boolean>;
+  unlockUser(slot: SlotKey, requestId: string): Promise<void>;
+}
+
+/** The user pool as a new request needs it: who the person is, and whether the password is right. */
+export interface UserLookup {
+  usernameForEmail(email: string): Promise<string | undefined>;
+  getUser(username: string): Promise<DirectoryUser | undefined>;
+  provePassword(
+    clientId: string,
+    username: string,
+    password: string,
+    client?: { readonly sourceIp: string; readonly userAgent: string; readonly serverName: string },
+  ): Promise<{ readonly kind: 'rejected' } | { readonly kind: 'proven'; readonly totpEnrolled: boolean }>;
+}
+
+/** A user's saved recovery codes, as HMACs: whether one is held, and using it (once). */
+export interface RecoveryCodeLedger {
+  holds(sub: string, candidates: readonly string[]): Promise<boolean>;
+  /** Uses the code: resolves the codes left, or undefined when it was no longer there. */
+  consume(sub: string, candidates: readonly string[]): Promise<number | undefined>;
+}
+
+/** What the workflow is started with: identifiers and policy only, never a secret. */
+export interface WorkflowInput {
+  readonly requestId: string;
+  readonly username: string;
+  readonly sub: string;
+  readonly policy: {
+    readonly codeTtlSeconds: number;
+    readonly approvalTimeoutSeconds: number;
+    readonly coolDownSeconds: number;
+  };
+}
+
+/** Starts the execution named after the request, so a request can never run twice. */
+export interface WorkflowStarter {
+  start(input: WorkflowInput): Promise<void>;
 }

@@ -1,15 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuditLog } from '../adapters/audit-log';
-import type { PepperSource } from '../adapters/pepper';
-import type { RateLimiter } from '../adapters/rate-limiter';
-import type { RecoveryCodeStore } from '../adapters/recovery-code-store';
 import { keys } from '../adapters/recovery-keys';
-import type { ProofKind, RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
-import type { DirectoryUser, UserDirectory } from '../adapters/user-directory';
-import type { Workflow } from '../adapters/workflow';
 import type { CognitoBudget, CognitoOperation } from '../domain/cognito-budget';
+import type { DirectoryUser } from '../domain/directory';
+import type {
+  AdmissionStore,
+  AuditLog,
+  PepperSource,
+  RateLimiter,
+  RecoveryCodeLedger,
+  UserLookup,
+  WorkflowStarter,
+} from '../domain/ports';
 import type { ProofTiming } from '../domain/proof-timing';
 import { FAILED_PASSWORD_WINDOW } from '../domain/rate-limit';
+import type { ProofKind, RecoveryRequest } from '../domain/recovery';
 import { newRequestId } from '../domain/secrets';
 import {
   AuthenticationFailedError,
@@ -32,13 +36,13 @@ export interface StartRecoveryInput {
 }
 
 export interface StartRecoveryDeps {
-  readonly directory: UserDirectory;
-  readonly store: RecoveryStore;
+  readonly directory: UserLookup;
+  readonly store: AdmissionStore;
   readonly rateLimiter: RateLimiter;
   readonly audit: AuditLog;
-  readonly workflow: Workflow;
+  readonly workflow: WorkflowStarter;
   /** Saved recovery codes and the pepper their HMACs are made with. */
-  readonly recoveryCodes: RecoveryCodeStore;
+  readonly recoveryCodes: RecoveryCodeLedger;
   readonly pepper: PepperSource;
   /** The product's share of the Cognito quotas: one take for a request's Cognito calls, before the first. */
   readonly cognitoBudget: CognitoBudget;

@@ -7,6 +7,7 @@
 import type { Approval } from '../../functions/domain/approval';
 import type { DirectoryUser } from '../../functions/domain/directory';
 import type {
+  AdmissionStore,
   ApprovalDecisions,
   AuditEventInput,
   AuditLog,
@@ -14,8 +15,13 @@ import type {
   FactorDirectory,
   PendingWrite,
   PepperSource,
+  RateLimiter,
+  RecoveryCodeLedger,
+  SlotKey,
   StaffDirectory,
+  UserLookup,
   Workflow,
+  WorkflowStarter,
 } from '../../functions/domain/ports';
 import { type Challenge, type Move, meets, type RecoveryRequest } from '../../functions/domain/recovery';
 import { allowedFrom, isTerminal } from '../../functions/domain/recovery-state';
@@ -301,6 +307,152 @@ export function inMemoryFactors(
     async getUser(username) {
       await roundTrip();
       return users.get(username);
+    },
+  };
+}
+
+/**
+ * The store a new request is accepted into, in memory: requests, decoy challenges and the users'
+ * active slots, with the DynamoDB store's conditions (a slot is taken only when free or expired,
+ * replaced only from the holder named, released only by its holder).
+ */
+export function inMemoryAdmission(): AdmissionStore & {
+  request(requestId: string): RecoveryRequest | undefined;
+  requests(): RecoveryRequest[];
+  slotHolder(slot: SlotKey): string | undefined;
+} {
+  const store = inMemoryStore();
+  const stored = new Map<string, RecoveryRequest>();
+  const decoys = new Set<string>();
+  const slots = new Map<string, { requestId: string; takenAt: number; expiresAt: number }>();
+  const slotKey = (slot: SlotKey) => `${slot.pk}\u0000${slot.sk}`;
+  return {
+    getRequest: store.getRequest,
+    move: store.move,
+    request: store.request,
+    requests: () => [...stored.keys()].map((id) => store.request(id) as RecoveryRequest),
+    slotHolder: (slot) => slots.get(slotKey(slot))?.requestId,
+    async putRequest(request) {
+      await roundTrip();
+      store.put(request);
+      stored.set(request.requestId, request);
+    },
+    async putDecoyChallenge(challenge) {
+      await roundTrip();
+      if (decoys.has(challenge.requestId)) return false;
+      decoys.add(challenge.requestId);
+      return true;
+    },
+    async lockUser(slot, requestId, nowSeconds, holdSeconds) {
+      await roundTrip();
+      const held = slots.get(slotKey(slot));
+      if (!held || held.expiresAt < nowSeconds) {
+        slots.set(slotKey(slot), { requestId, takenAt: nowSeconds, expiresAt: nowSeconds + holdSeconds });
+        return { locked: true as const };
+      }
+      return { locked: false as const, holder: held.requestId, takenAt: held.takenAt };
+    },
+    async replaceLock(slot, requestId, previous, nowSeconds, holdSeconds) {
+      await roundTrip();
+      if (slots.get(slotKey(slot))?.requestId !== previous) return false;
+      slots.set(slotKey(slot), { requestId, takenAt: nowSeconds, expiresAt: nowSeconds + holdSeconds });
+      return true;
+    },
+    async unlockUser(slot, requestId) {
+      await roundTrip();
+      if (slots.get(slotKey(slot))?.requestId === requestId) slots.delete(slotKey(slot));
+    },
+  };
+}
+
+/** Sliding windows in memory: one timestamp per event, at most `limit` inside the window. */
+export function inMemoryRateLimiter(): RateLimiter {
+  const events = new Map<string, number[]>();
+  const inside = (key: SlotKey, windowSeconds: number, now: number) =>
+    (events.get(`${key.pk}\u0000${key.sk}`) ?? []).filter((at) => at > now - windowSeconds);
+  return {
+    async count(key, window, nowSeconds) {
+      await roundTrip();
+      return inside(key, window.windowSeconds, nowSeconds).length;
+    },
+    async take(key, window, nowSeconds) {
+      await roundTrip();
+      const current = inside(key, window.windowSeconds, nowSeconds);
+      if (current.length >= window.limit) {
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, (current[0] ?? nowSeconds) + window.windowSeconds - nowSeconds),
+        };
+      }
+      events.set(`${key.pk}\u0000${key.sk}`, [...current, nowSeconds]);
+      return { allowed: true, inWindow: current.length + 1 };
+    },
+  };
+}
+
+/** Users and passwords in memory; counts the password proofs it was asked for. */
+export function inMemoryUsers(): UserLookup & {
+  add(user: DirectoryUser, password: string): void;
+  readonly proofs: string[];
+} {
+  const users = new Map<string, { user: DirectoryUser; password: string }>();
+  const proofs: string[] = [];
+  return {
+    proofs,
+    add: (user, password) => void users.set(user.username, { user, password }),
+    async usernameForEmail(email) {
+      await roundTrip();
+      return [...users.values()].find(({ user }) => user.emailVerified && user.email === email)?.user
+        .username;
+    },
+    async getUser(username) {
+      await roundTrip();
+      return users.get(username)?.user;
+    },
+    async provePassword(_clientId, username, password) {
+      await roundTrip();
+      proofs.push(username);
+      const known = users.get(username);
+      if (!known || known.password !== password) return { kind: 'rejected' };
+      return { kind: 'proven', totpEnrolled: known.user.mfa.includes('SOFTWARE_TOKEN_MFA') };
+    },
+  };
+}
+
+/** Saved recovery codes in memory: a set of HMACs per user, each usable once. */
+export function inMemoryRecoveryCodes(): RecoveryCodeLedger & {
+  put(sub: string, hashes: readonly string[]): void;
+} {
+  const sets = new Map<string, Set<string>>();
+  return {
+    put: (sub, hashes) => void sets.set(sub, new Set(hashes)),
+    async holds(sub, candidates) {
+      await roundTrip();
+      return candidates.some((hash) => sets.get(sub)?.has(hash));
+    },
+    async consume(sub, candidates) {
+      await roundTrip();
+      const set = sets.get(sub);
+      const hash = candidates.find((candidate) => set?.has(candidate));
+      if (!set || !hash) return undefined;
+      set.delete(hash);
+      return set.size;
+    },
+  };
+}
+
+/** A workflow starter that records the executions it started; `failing` makes StartExecution throw. */
+export function inMemoryStarter(
+  options: { failing?: boolean } = {},
+): WorkflowStarter & { started: string[] } {
+  const started: string[] = [];
+  return {
+    started,
+    async start(input) {
+      await roundTrip();
+      if (options.failing) throw Object.assign(new Error('throttled'), { name: 'TransientDependencyError' });
+      if (started.includes(input.requestId)) throw new Error(`execution ${input.requestId} already exists`);
+      started.push(input.requestId);
     },
   };
 }
