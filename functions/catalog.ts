@@ -108,6 +108,11 @@ export const functionCatalog = {
     description:
       'EventBridge: ends the request of an execution that failed, timed out or was stopped, and frees its slot',
   },
+  'publish-audit-events': {
+    entry: 'functions/handlers/publish-audit-events.ts',
+    description:
+      "DynamoDB stream: publishes each audit event written to the audit table to the product's event bus",
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionCatalog;

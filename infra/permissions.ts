@@ -35,8 +35,8 @@ export type CognitoAction =
   | 'AdminListDevices'
   | 'AdminForgetDevice';
 
-// Every function that writes audit events appends to its chain and publishes them.
-const AUDITED: Need[] = ['audit:append', 'events:put'];
+// Every function that writes audit events appends to its chain; the table's stream publishes them.
+const AUDITED: Need[] = ['audit:append'];
 // A workflow step reads its request and moves it on.
 const STEP: Need[] = [...AUDITED, 'recoveries:GetItem', 'recoveries:UpdateItem'];
 // Ending a request also frees its slot (DeleteItem) and keeps its outcome for the next risk check.
@@ -119,6 +119,8 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'finish-recovery': [...ENDING, 'cognito:AdminGetUser'],
   'advance-recovery': [...STEP],
   'reconcile-recovery': [...ENDING, 'cognito:AdminGetUser'],
+  // Reading the audit table's stream is granted by its event source mapping (KEPT_GRANTS).
+  'publish-audit-events': ['events:put'],
 };
 
 /**
@@ -160,6 +162,18 @@ export const KEPT_GRANTS: readonly {
     resource: 'arn:*:ses:*:*:configuration-set/*',
     reason:
       'With createEmailIdentity the sending identity names the configuration set as its default, and SES then authorises each send against it too; the local SES has no configuration sets.',
+  },
+  {
+    principal: 'publish-audit-events',
+    action: 'dynamodb:ListStreams',
+    reason:
+      'Granted with the audit stream’s event source mapping for Lambda’s poller, which reads the stream as the function’s role; the local poller knows its stream from the table (its DescribeStream, GetShardIterator and GetRecords are recorded and checked).',
+  },
+  {
+    principal: 'publish-audit-events',
+    action: 'sqs:*',
+    reason:
+      'Lambda sends where a batch that kept failing was in the stream to the on-failure queue, as the function’s role; the local stack has no SQS (its poller logs the dead letter).',
   },
   {
     principal: 'state-machine',

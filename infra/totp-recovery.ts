@@ -16,6 +16,7 @@ import { RecoveryAlarms } from './constructs/recovery-alarms';
 import { RecoveryApi } from './constructs/recovery-api';
 import { RecoveryDashboard } from './constructs/recovery-dashboard';
 import { RecoveryEdge } from './constructs/recovery-edge';
+import { RecoveryEventStream } from './constructs/recovery-event-stream';
 import { logoInBundle, RecoveryFunctions, stateMachineArnOf } from './constructs/recovery-functions';
 import { RecoveryReconciler } from './constructs/recovery-reconciler';
 import { RecoveryTables } from './constructs/recovery-tables';
@@ -193,6 +194,11 @@ export class TotpRecovery extends Construct {
       reconciler: functions.byName['reconcile-recovery'],
     });
 
+    const eventStream = new RecoveryEventStream(this, 'EventStream', {
+      audit: this.tables.audit,
+      publisher: functions.byName['publish-audit-events'],
+    });
+
     new RecoveryDashboard(this, 'Dashboard', {
       dashboardName: `${stack.stackName}-totp-recovery`,
       functions: functions.byName,
@@ -201,6 +207,7 @@ export class TotpRecovery extends Construct {
     new RecoveryAlarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
       reconcilerDeadLetters: reconciler.deadLetterQueue,
+      auditEventDeadLetters: eventStream.deadLetterQueue,
       httpApi: recoveryApi.httpApi,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
     });

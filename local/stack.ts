@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -20,6 +21,7 @@ import { loadDefinition } from '../statemachine/definition';
 import { type ApiRoute, jsonResponse, startApiHost } from './api/http-api-host';
 import { readBrandFile } from './brand-file';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
+import { startStreamPoller } from './dynamodb/stream-poller';
 import { startEventRecorder } from './eventbridge';
 import { FaultPlan, startFaultProxy } from './faults/fault-proxy';
 import { createAwsCallRecorder, RECORDED_PLACEHOLDERS } from './iam/aws-calls';
@@ -337,6 +339,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });
+
+    // The audit table's stream to publish-audit-events, as its event source mapping does in AWS
+    // (infra/constructs/recovery-event-stream.ts). Started once the handlers' environment is set.
+    const auditStream = (await ddbClient.send(new DescribeTableCommand({ TableName: TABLES.audit }))).Table;
+    if (!auditStream?.LatestStreamArn || !auditStream.LatestStreamLabel) {
+      throw new Error(`the local ${TABLES.audit} table has no stream`);
+    }
+    const auditStreamArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLES.audit}/stream/${auditStream.LatestStreamLabel}`;
+    const auditStreamPoller = startStreamPoller({
+      client: new DynamoDBStreamsClient({
+        endpoint: dynamodb.url,
+        region: REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+      streamArn: auditStream.LatestStreamArn,
+      eventSourceArn: auditStreamArn,
+      region: REGION,
+      deliver: (batch) => invokeLambda('publish-audit-events', batch),
+      // Lambda's poller reads the stream with the function's role: the IAM check counts these reads.
+      onRead: (read) =>
+        recorder?.record({
+          principal: 'publish-audit-events',
+          operation: read,
+          action: `dynamodb:${read}`,
+          resource: auditStreamArn,
+        }),
+      onDeadLetter: (failure) =>
+        console.error(
+          JSON.stringify({ level: 'error', message: 'audit stream records dead-lettered', ...failure }),
+        ),
+    });
+    stoppers.push(auditStreamPoller.stop);
 
     const health = async () => {
       const checks = await Promise.all(

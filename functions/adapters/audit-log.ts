@@ -10,8 +10,6 @@ import { CHAIN_VERSION, type ChainVersion, chainHash, GENESIS_HASH, wellFormed }
 import { type DayLink, dayLinkHash } from '../domain/audit-verify';
 import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
-import { log } from '../shared/log';
-import type { EventPublisher } from './event-publisher';
 
 export type { TerminalOutcome };
 
@@ -59,7 +57,6 @@ export function createAuditLog(
   db: DynamoDBDocumentClient,
   tableName: string,
   clock: () => Date,
-  publish?: EventPublisher,
   /** Told of every event once it is written: the business metrics are counted from the audit trail. */
   observe?: (event: StoredAuditEvent) => void,
 ) {
@@ -193,21 +190,6 @@ export function createAuditLog(
     }
   }
 
-  /** Publishes after the write: the table is the record, the bus a copy (ADR 0005). */
-  async function published(event: StoredAuditEvent) {
-    observe?.(event);
-    if (!publish) return;
-    try {
-      await publish(event);
-    } catch (error) {
-      log.error(
-        'AuditEventNotPublished',
-        { correlationId: event.requestId, eventId: `${event.requestId}/${event.seq}` },
-        error,
-      );
-    }
-  }
-
   async function appendLinked(
     input: AuditEventInput,
     alsoWrite: readonly ConditionalWrite[],
@@ -219,7 +201,8 @@ export function createAuditLog(
       const outcome = await write(event, alsoWrite);
       if (outcome === 'rejected') return undefined;
       if (outcome === 'written') {
-        await published(event);
+        // Only counted here: the table's stream publishes the event to the bus (ADR 0005).
+        observe?.(event);
         return event;
       }
       await backOff(attempt);

@@ -31,26 +31,36 @@ export function publishedDetail(event: object): PublishedDetail {
   } as PublishedDetail;
 }
 
-/** Publishes audit events to the bus, one PutEvents entry each; the detail type is the event type. */
+/** The most entries one PutEvents takes. */
+export const MAX_EVENTS_PER_PUT = 10;
+
+/**
+ * Publishes up to 10 audit events in one PutEvents, the detail type being the event type. Resolves
+ * each event's error code in order (undefined once the bus accepted it); rejects when the call itself
+ * failed, and then none was published.
+ */
 export function createEventPublisher(eventBridge: EventBridgeClient, eventBusName: string) {
-  return async (event: object): Promise<void> => {
-    const detail = publishedDetail(event);
+  return async (events: readonly object[]): Promise<readonly (string | undefined)[]> => {
+    if (events.length === 0) return [];
+    if (events.length > MAX_EVENTS_PER_PUT) {
+      throw new RangeError(`PutEvents takes at most ${MAX_EVENTS_PER_PUT} entries, not ${events.length}`);
+    }
+    const details = events.map(publishedDetail);
     const result = await eventBridge.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: eventBusName,
-            Source: EVENT_SOURCE,
-            DetailType: detail.type,
-            Time: new Date(detail.at),
-            Detail: JSON.stringify(detail),
-          },
-        ],
+        Entries: details.map((detail) => ({
+          EventBusName: eventBusName,
+          Source: EVENT_SOURCE,
+          DetailType: detail.type,
+          Time: new Date(detail.at),
+          Detail: JSON.stringify(detail),
+        })),
       }),
     );
-    if ((result.FailedEntryCount ?? 0) > 0) {
-      throw new Error(`PutEvents refused the entry: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`);
-    }
+    return details.map((_, index) => {
+      const entry = result.Entries?.[index];
+      return entry?.EventId ? undefined : (entry?.ErrorCode ?? 'NoResultEntry');
+    });
   };
 }
 

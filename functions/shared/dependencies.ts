@@ -2,7 +2,7 @@ import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
 import { createAuditReader } from '../adapters/audit-reader';
 import { createCognitoBudget } from '../adapters/cognito-budget';
-import { createEventPublisher } from '../adapters/event-publisher';
+import { createEventPublisher, MAX_EVENTS_PER_PUT } from '../adapters/event-publisher';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
 import { createRateLimiter } from '../adapters/rate-limiter';
@@ -23,7 +23,10 @@ import { metricsOf } from '../domain/business-metrics';
 import type { BudgetCaller, CognitoBudget } from '../domain/cognito-budget';
 import { createVoices } from '../domain/emails';
 import { createProofTiming } from '../domain/proof-timing';
+import type { AuditEventPublishing } from '../use-cases/publish-audit-events';
 import { loadConfig, type Settings } from './config';
+import { ConfigError } from './errors';
+import { log } from './log';
 import { publishMetric } from './observability';
 
 type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventBusName'>;
@@ -39,20 +42,30 @@ export const approvalStoreFrom = (config: Base & Pick<Settings, 'recoveryTableNa
   createApprovalStore(documentClient(config), config.recoveryTableName);
 
 export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
-  createAuditLog(
-    documentClient(config),
-    config.auditTableName,
-    systemClock,
-    eventPublisherFrom(config),
-    (event) => {
-      for (const point of metricsOf(event))
-        publishMetric(point.name, point.value, point.unit, point.dimensions);
-    },
-  );
+  createAuditLog(documentClient(config), config.auditTableName, systemClock, (event) => {
+    for (const point of metricsOf(event))
+      publishMetric(point.name, point.value, point.unit, point.dimensions);
+  });
 
-/** Publishes audit events to the bus when one is configured. */
-const eventPublisherFrom = (config: Base) =>
-  config.eventBusName ? createEventPublisher(eventBridgeClient(config), config.eventBusName) : undefined;
+/**
+ * Publishing the audit table's stream to the bus (publish-audit-events). An event not published is
+ * counted (AuditEventsNotPublished) and logged with its id and the error code, never its body.
+ */
+export const auditEventPublishingFrom = (config: Base): AuditEventPublishing => {
+  if (!config.eventBusName) throw new ConfigError('invalid configuration: EVENT_BUS_NAME: Required');
+  return {
+    maxPerPublish: MAX_EVENTS_PER_PUT,
+    publish: createEventPublisher(eventBridgeClient(config), config.eventBusName),
+    notPublished: (event, reason) => {
+      publishMetric('AuditEventsNotPublished', 1, 'Count');
+      log.error('AuditEventNotPublished', {
+        correlationId: event.requestId,
+        eventId: event.eventId,
+        reason,
+      });
+    },
+  };
+};
 
 export const auditReaderFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
   createAuditReader(documentClient(config), config.auditTableName);

@@ -9,6 +9,8 @@ export interface TableSchema {
   }[];
   /** DynamoDB deletes expired items lazily (up to days later, never locally): code compares `expiresAt` itself. */
   readonly timeToLiveAttribute?: string;
+  /** The table's stream and what each record of it holds; none when absent. */
+  readonly stream?: 'NEW_IMAGE';
 }
 
 /** The recoveries table's index of approvals by status (the support console's lists). */
@@ -25,10 +27,14 @@ export const recoveryTableSchema: TableSchema = {
 /** The audit table's index of an account's events by its sub (support reads an account's earlier requests). */
 export const BY_USER_SUB_INDEX = 'byUserSub';
 
-/** Append-only audit events, chained per request; indexes answer "by user" and "by day". */
+/**
+ * Append-only audit events, chained per request; indexes answer "by user" and "by day". Its stream
+ * publishes each event to the bus (ADR 0005).
+ */
 export const auditTableSchema: TableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
+  stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     { indexName: 'byUser', partitionKey: 'userKey', sortKey: 'at' },
     { indexName: BY_USER_SUB_INDEX, partitionKey: 'userSub', sortKey: 'at' },

@@ -19,6 +19,8 @@ export interface RecoveryAlarmsProps {
   readonly httpApi: HttpApi;
   /** Status-change events the reconciler could not handle: a request may be left without its end. */
   readonly reconcilerDeadLetters: IQueue;
+  /** Audit stream batches the publisher could not publish after its retries: events missing from the bus. */
+  readonly auditEventDeadLetters: IQueue;
   /** Where every alarm goes (email, chat, paging). @default no action: nobody is told */
   readonly topic?: ITopic;
 }
@@ -68,6 +70,12 @@ export class RecoveryAlarms extends Construct {
       props.reconcilerDeadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       1,
       'An ended execution could not be reconciled: its request may have no terminal record (runbook: ReconcilerDeadLetters)',
+    );
+    alarm(
+      'AuditEventDeadLetters',
+      props.auditEventDeadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      1,
+      'Audit events could not be published to the bus after their retries: the table has them, subscribers do not (runbook: AuditEventDeadLetters)',
     );
     alarm('Api5xx', props.httpApi.metricServerError({ period }), 1, 'The API answered 5xx (runbook: Api5xx)');
     const ses = (metricName: string) =>

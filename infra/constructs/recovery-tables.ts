@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  type ITable,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
@@ -60,6 +67,7 @@ function table(
     removalPolicy,
     ...(schema.timeToLiveAttribute ? { timeToLiveAttribute: schema.timeToLiveAttribute } : {}),
     ...(resourcePolicy ? { resourcePolicy } : {}),
+    ...(schema.stream === 'NEW_IMAGE' ? { stream: StreamViewType.NEW_IMAGE } : {}),
   });
   for (const index of schema.globalSecondaryIndexes ?? []) {
     created.addGlobalSecondaryIndex({

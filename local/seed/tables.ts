@@ -13,9 +13,14 @@ const keySchema = (partitionKey: string, sortKey?: string) => [
   ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
 ];
 
+const streamOf = (viewType: NonNullable<TableSchema['stream']>) => ({
+  StreamEnabled: true,
+  StreamViewType: viewType,
+});
+
 /**
  * Creates the table when it does not exist yet. An existing table (persisted state) keeps its items
- * and gains the indexes a newer schema added, so `npm start -- --persist` survives an upgrade.
+ * and gains the indexes and stream a newer schema added, so `npm start -- --persist` survives an upgrade.
  */
 export async function ensureTable(
   client: DynamoDBClient,
@@ -24,6 +29,11 @@ export async function ensureTable(
 ): Promise<void> {
   try {
     const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (schema.stream && !existing.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: streamOf(schema.stream) }),
+      );
+    }
     const present = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
     for (const index of schema.globalSecondaryIndexes ?? []) {
       if (present.has(index.indexName)) continue;
@@ -64,6 +74,7 @@ export async function ensureTable(
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: keySchema(schema.partitionKey, schema.sortKey),
+      ...(schema.stream ? { StreamSpecification: streamOf(schema.stream) } : {}),
       ...(schema.globalSecondaryIndexes?.length
         ? {
             GlobalSecondaryIndexes: schema.globalSecondaryIndexes.map((index) => ({

@@ -290,10 +290,7 @@ describe('the published events', () => {
   });
 
   it('every event of a recovery is published once, matches the schema, and equals its audit record', async () => {
-    const recorded = (await (await fetch(stack.eventsUrl)).json()) as {
-      events: { source: string; detailType: string; eventBusName: string; detail: Record<string, unknown> }[];
-    };
-    const mine = recorded.events.filter((e) => e.detail.requestId === requestId);
+    const mine = await publishedEventsOf(requestId, chain.length);
     expect(mine.map((e) => e.detail.eventId).sort()).toEqual(expected().sort());
     for (const event of mine) {
       expect(event).toMatchObject({ source: 'cognito-totp-recovery', detailType: event.detail.type });
@@ -304,12 +301,8 @@ describe('the published events', () => {
   });
 
   it('can be re-verified from the events alone with a JCS library and SHA-256, as docs/events.md tells a SIEM', async () => {
-    const recorded = (await (await fetch(stack.eventsUrl)).json()) as {
-      events: { detail: Record<string, unknown> }[];
-    };
-    const mine = recorded.events
+    const mine = (await publishedEventsOf(requestId, chain.length))
       .map((e) => e.detail)
-      .filter((d) => d.requestId === requestId)
       .sort((a, b) => Number(a.seq) - Number(b.seq));
     expect(mine).toHaveLength(chain.length);
     let head = '0'.repeat(64);
@@ -327,3 +320,24 @@ describe('the published events', () => {
     expect(mine.at(-1)).toMatchObject({ terminal: 'COMPLETED' });
   });
 });
+
+interface PublishedEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly eventBusName: string;
+  readonly detail: Record<string, unknown>;
+}
+
+/**
+ * The events the local bus holds for a request, once it holds `count` of them: the audit table's
+ * stream publishes them a moment after each record is written (docs/events.md).
+ */
+async function publishedEventsOf(id: string, count: number, timeoutMs = 15_000): Promise<PublishedEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const recorded = (await (await fetch(stack.eventsUrl)).json()) as { events: PublishedEvent[] };
+    const mine = recorded.events.filter((e) => e.detail.requestId === id);
+    if (mine.length >= count || Date.now() > deadline) return mine;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -200,7 +200,7 @@ describe('the deployed stack', () => {
     expect(deleters.map((s) => s.policy)).toEqual([expect.stringMatching(/removetotp/)]);
   });
 
-  it('uses no wildcard action anywhere, and no wildcard resource outside tracing, log delivery and texts to phone numbers', () => {
+  it('uses no wildcard action anywhere, and no wildcard resource outside tracing, log delivery, texts to phone numbers and listing streams', () => {
     const all = statements();
     for (const statement of all) {
       expect(statement.actions.filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
@@ -218,6 +218,10 @@ describe('the deployed stack', () => {
           ),
           statement.policy,
         ).toBe(true);
+      } else if (statement.actions.includes('dynamodb:ListStreams')) {
+        // ListStreams takes no resource; the audit stream's event source mapping needs it.
+        expect(statement.actions).toEqual(['dynamodb:ListStreams']);
+        expect(statement.policy).toMatch(/publishauditevents/);
       } else {
         expect(statement.actions.every((a) => /^(xray|logs):/.test(a))).toBe(true);
       }
@@ -353,6 +357,42 @@ describe('the deployed stack', () => {
     expect(refersTo(target?.Arn, 'TotpRecoveryFunctionsreconcilerecovery')).toBe(true);
     expect(target?.DeadLetterConfig).toBeDefined();
     expect(target?.RetryPolicy).toMatchObject({ MaximumEventAgeInSeconds: 86_400 });
+  });
+
+  it('publishes audit events from the audit table’s stream, off the request path: retried, bisected, dead-lettered and alarmed', () => {
+    const [[auditId]] = ofType('AWS::DynamoDB::Table').filter(([id]) => /Audit/.test(id)) as [
+      [string, Resource],
+    ];
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [auditId, 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86_400,
+    });
+    expect(refersTo(mapping.Properties.FunctionName, 'TotpRecoveryFunctionspublishauditevents')).toBe(true);
+    const destination = (mapping.Properties.DestinationConfig as { OnFailure: { Destination: unknown } })
+      .OnFailure.Destination;
+    expect(refersTo(destination, 'TotpRecoveryEventStreamDeadLetters')).toBe(true);
+    const [[, queue]] = ofType('AWS::SQS::Queue').filter(([id]) =>
+      id.startsWith('TotpRecoveryEventStreamDeadLetters'),
+    ) as [[string, Resource]];
+    expect(queue.Properties).toMatchObject({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(
+      alarms.some(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          refersTo(a.Dimensions, 'TotpRecoveryEventStreamDeadLetters'),
+      ),
+    ).toBe(true);
+    // Only the publisher puts events: no function on the request path does.
+    const putters = statements().filter((s) => s.actions.includes('events:PutEvents'));
+    expect(putters.map((s) => s.policy)).toEqual([expect.stringMatching(/publishauditevents/)]);
   });
 
   it('lets the API wake a waiting task up, and nothing more: no SendTaskFailure, no heartbeat', () => {

@@ -20,6 +20,7 @@ export interface ResolvedStatement {
  */
 export interface Bindings {
   readonly refs: Readonly<Record<string, string>>;
+  /** `Fn::GetAtt` of a logical id: `id` for its `Arn`, `id.Attribute` for another attribute. */
   readonly arns: Readonly<Record<string, string>>;
   readonly pseudo: Readonly<Record<string, string>>;
   readonly renames?: Readonly<Record<string, string>>;
@@ -38,7 +39,7 @@ export function resolveValue(value: unknown, bindings: Bindings): string {
   }
   if ('Fn::GetAtt' in node) {
     const [id, attribute] = node['Fn::GetAtt'] as [string, string];
-    const bound = attribute === 'Arn' ? bindings.arns[id] : undefined;
+    const bound = bindings.arns[attribute === 'Arn' ? id : `${id}.${attribute}`];
     if (bound === undefined) throw new Error(`no local binding for Fn::GetAtt ${id}.${attribute}`);
     return bound;
   }

@@ -51,6 +51,8 @@ export async function synthesizeForLocal(stack: StackInfo) {
   };
   bindTable(recovery.tables.recoveries, stack.tables.recoveries);
   bindTable(recovery.tables.audit, stack.tables.audit);
+  // A stream's label is the time it was enabled: the local one is not the deployed one.
+  arns[`${idOf(recovery.tables.audit)}.StreamArn`] = arn('dynamodb', `table/${stack.tables.audit}/stream/*`);
   const eventBusName = 'totp-recovery-events';
   refs[idOf(recovery.eventBus)] = eventBusName;
   arns[idOf(recovery.eventBus)] = arn('events', `event-bus/${eventBusName}`);
