@@ -35,29 +35,41 @@ function text(t: Translator, key: MessageKey, values: MessageValues = {}, html: 
   return result;
 }
 
-/** The catalog the pages' script needs: everything but the emails and texts, safe inside a script element. */
-const clientMessages = (t: Translator) =>
-  JSON.stringify(
-    Object.fromEntries(
-      Object.entries(t.messages).filter(([key]) => !key.startsWith('email.') && !key.startsWith('sms.')),
-    ),
-  ).replace(/</g, '\\u003c');
+// Built once per translator (translators are cached): every page of a language embeds the same text.
+const clientCatalogs = new WeakMap<Translator, string>();
 
+/** The catalog the pages' script needs: everything but the emails and texts, safe inside a script element. */
+function clientMessages(t: Translator): string {
+  let json = clientCatalogs.get(t);
+  if (json === undefined) {
+    json = JSON.stringify(
+      Object.fromEntries(
+        Object.entries(t.messages).filter(([key]) => !key.startsWith('email.') && !key.startsWith('sms.')),
+      ),
+    ).replace(/</g, '\\u003c');
+    clientCatalogs.set(t, json);
+  }
+  return json;
+}
+
+/** The logo and the product name above each page; the name says what the logo shows, so its alt is empty. */
 const brandHeader = (brand: PageBrand = {}) => {
   if (!brand.productName && !brand.logoUrl) return '';
-  const logo = brand.logoUrl
-    ? `<img class="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.productName ?? '')}">`
-    : '';
+  const logo = brand.logoUrl ? `<img class="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="">` : '';
   const name = brand.productName ? `<span class="brand-name">${escapeHtml(brand.productName)}</span>` : '';
-  // With both, the logo's alt would repeat the name: the image is then decoration.
-  return `<header class="brand">${brand.logoUrl && brand.productName ? logo.replace(/alt="[^"]*"/, 'alt=""') : logo}${name}</header>\n`;
+  return `<header class="brand">${logo}${name}</header>\n`;
 };
+
+/** Each catalog language named in itself, for the language links. */
+const LANGUAGE_NAMES = LANGUAGES.map(
+  (language) =>
+    [language, new Intl.DisplayNames([language], { type: 'language' }).of(language) ?? language] as const,
+);
 
 /** Links to the page in each language (the script keeps the URL's fragment on them). */
 const languageLinks = (t: Translator) =>
-  `<nav class="languages" aria-label="${escapeHtml(t.t('common.language'))}"><ul>${LANGUAGES.map(
-    (language) => {
-      const name = new Intl.DisplayNames([language], { type: 'language' }).of(language) ?? language;
+  `<nav class="languages" aria-label="${escapeHtml(t.t('common.language'))}"><ul>${LANGUAGE_NAMES.map(
+    ([language, name]) => {
       const current = language === t.language ? ' aria-current="true"' : '';
       return `<li><a href="?lang=${language}" hreflang="${language}" lang="${language}"${current}>${escapeHtml(name)}</a></li>`;
     },

@@ -105,7 +105,7 @@ export const userDirectoryFrom = (config: Base & Pick<Settings, 'userPoolId'>, b
  * How the product speaks to each reader, the same in every email and text: the account's language
  * (else the operator's default), the operator's overrides, product name, support contact and logo.
  */
-const voices = () => {
+const makeVoices = () => {
   const brand = loadConfig([
     'productName',
     'supportUrl',
@@ -126,6 +126,13 @@ const voices = () => {
       logoUrl: brand.brandLogoFile ? `${brand.publicBaseUrl}/assets/${logo}` : undefined,
     },
   });
+};
+
+// One set per process: the mailer and the texter of a function speak with the same translators.
+let processVoices: ReturnType<typeof makeVoices> | undefined;
+const voices = () => {
+  processVoices ??= makeVoices();
+  return processVoices;
 };
 
 export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) => {

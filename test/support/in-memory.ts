@@ -456,3 +456,17 @@ export function inMemoryStarter(
     },
   };
 }
+
+/** An enabled, confirmed pool user with a verified email and TOTP: `sub-<name>`, `<name>@example.com`. */
+export const directoryUser = (username: string, extra: Partial<DirectoryUser> = {}): DirectoryUser => ({
+  username,
+  sub: `sub-${username}`,
+  email: `${username}@example.com`,
+  emailVerified: true,
+  phoneVerified: false,
+  enabled: true,
+  status: 'CONFIRMED',
+  mfa: ['SOFTWARE_TOKEN_MFA'],
+  customAttributes: {},
+  ...extra,
+});

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DirectoryUser } from '../../functions/domain/directory';
 import type { RecoveryRequest } from '../../functions/domain/recovery';
 import { DecisionConflictError, ForbiddenError, UnauthenticatedError } from '../../functions/shared/errors';
 import { approve, deny } from '../../functions/use-cases/support-approval';
 import { fakeCognitoBudget } from '../support/cognito-budget';
 import {
+  directoryUser,
   inMemoryApprovals,
   inMemoryAuditLog,
   inMemoryStaff,
@@ -21,19 +21,6 @@ const NOW = new Date('2026-12-07T12:00:00Z');
 const nowSeconds = NOW.getTime() / 1000;
 const ID = 'BBBBBBBBBBBBBBBBBBBBBB';
 const GROUP = 'mfa-recovery-support';
-
-const person = (username: string, extra: Partial<DirectoryUser> = {}): DirectoryUser => ({
-  username,
-  sub: `sub-${username}`,
-  emailVerified: true,
-  email: `${username}@example.com`,
-  phoneVerified: false,
-  enabled: true,
-  status: 'CONFIRMED',
-  mfa: ['SOFTWARE_TOKEN_MFA'],
-  customAttributes: {},
-  ...extra,
-});
 
 function world(options: { requiredApprovals?: number; approvalExpiresAt?: number } = {}) {
   const store = inMemoryStore();
@@ -69,8 +56,8 @@ function world(options: { requiredApprovals?: number; approvalExpiresAt?: number
     decisions: [],
     expiresAt: request.approvalExpiresAt as number,
   });
-  for (const name of ['sam', 'sara', 'sue']) directory.add(person(name), [GROUP], `token-${name}`);
-  directory.add(person('adam'), [GROUP, 'admins'], 'token-adam');
+  for (const name of ['sam', 'sara', 'sue']) directory.add(directoryUser(name), [GROUP], `token-${name}`);
+  directory.add(directoryUser('adam'), [GROUP, 'admins'], 'token-adam');
   const deps = {
     store,
     approvals,

@@ -8,6 +8,7 @@ import { cancelRecovery } from '../../functions/use-cases/cancel-recovery';
 import { removeTotp } from '../../functions/use-cases/workflow-steps';
 import { fakeCognitoBudget } from '../support/cognito-budget';
 import {
+  directoryUser,
   fixedPepper,
   inMemoryAuditLog,
   inMemoryFactors,
@@ -53,16 +54,7 @@ function world(
   };
   store.put(stored, challenge);
   store.holdSlot(activeSlotOf(stored), ID);
-  directory.add({
-    username: 'alice',
-    sub: 'sub-alice',
-    emailVerified: true,
-    phoneVerified: false,
-    enabled: true,
-    status: 'CONFIRMED',
-    mfa: ['SOFTWARE_TOKEN_MFA'],
-    customAttributes: {},
-  });
+  directory.add(directoryUser('alice'));
   const deps = {
     store,
     audit,

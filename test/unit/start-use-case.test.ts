@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/recovery-keys';
-import type { DirectoryUser } from '../../functions/domain/directory';
 import { hashRecoveryCode, normaliseRecoveryCode } from '../../functions/domain/recovery-codes';
 import {
   AuthenticationFailedError,
@@ -11,6 +10,7 @@ import {
 import { startRecovery } from '../../functions/use-cases/start-recovery';
 import { fakeCognitoBudget } from '../support/cognito-budget';
 import {
+  directoryUser,
   fixedPepper,
   inMemoryAdmission,
   inMemoryAuditLog,
@@ -28,17 +28,7 @@ const PEPPER = Buffer.alloc(32, 9);
 const NOW = new Date('2026-12-07T12:00:00Z');
 const CODE = 'ABCD-EFGH-JKMN-PQRS';
 
-const alice: DirectoryUser = {
-  username: 'alice',
-  sub: 'sub-alice',
-  email: 'alice@example.com',
-  emailVerified: true,
-  phoneVerified: false,
-  enabled: true,
-  status: 'CONFIRMED',
-  mfa: ['SOFTWARE_TOKEN_MFA'],
-  customAttributes: {},
-};
+const alice = directoryUser('alice');
 
 function world(options: { failingStart?: boolean } = {}) {
   const store = inMemoryAdmission();

@@ -34,12 +34,19 @@ export interface Translator {
   readonly messages: Catalog;
 }
 
-const cache = new Map<string, Translator>();
+const NO_OVERRIDES: MessageOverrides = {};
+// By the overrides object itself: a process reads its overrides once (config), so a page or an email
+// finds its translator without serialising them again on every request.
+const cache = new WeakMap<MessageOverrides, Map<Language, Translator>>();
 
 /** The translator of a language; missing messages (none, by test) fall back to English. */
-export function translator(language: Language, overrides: MessageOverrides = {}): Translator {
-  const cacheKey = `${language}\u0000${JSON.stringify(overrides)}`;
-  const known = cache.get(cacheKey);
+export function translator(language: Language, overrides: MessageOverrides = NO_OVERRIDES): Translator {
+  let byLanguage = cache.get(overrides);
+  if (!byLanguage) {
+    byLanguage = new Map();
+    cache.set(overrides, byLanguage);
+  }
+  const known = byLanguage.get(language);
   if (known) return known;
   const messages: Catalog = { ...en, ...CATALOGS[language], ...overrides[language] };
   const compiled = new Map<string, IntlMessageFormat>();
@@ -55,6 +62,6 @@ export function translator(language: Language, overrides: MessageOverrides = {})
       return String(format.format(values));
     },
   };
-  if (cache.size < 64) cache.set(cacheKey, made);
+  byLanguage.set(language, made);
   return made;
 }
