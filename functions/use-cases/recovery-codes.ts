@@ -66,18 +66,26 @@ export async function noticeNewAuthenticator(
     await deps.texter.send(account.phoneNumber, newAuthenticatorText(deps.texter.voice(account.locale)));
     notified += 1;
   }
-  await deps.audit.append({
-    requestId: newRequestId(),
-    type: 'AuthenticatorAdded',
-    actor: `user:${account.username}`,
-    username: account.username,
-    userSub: account.sub,
-    sourceIp: user.sourceIp,
-    userAgent: user.userAgent,
-    details: { channels: notified },
-  });
+  await deps.audit.append(accountEvent('AuthenticatorAdded', account, user, { channels: notified }));
   return { notified };
 }
+
+/** An event of the account, not of a recovery: a chain of one event (see domain/audit-verify.ts). */
+const accountEvent = (
+  type: 'AuthenticatorAdded' | 'RecoveryCodesIssued',
+  account: { readonly username: string; readonly sub: string },
+  user: Pick<SignedInUser, 'sourceIp' | 'userAgent'>,
+  details: Readonly<Record<string, number>>,
+) => ({
+  requestId: newRequestId(),
+  type,
+  actor: `user:${account.username}`,
+  username: account.username,
+  userSub: account.sub,
+  sourceIp: user.sourceIp,
+  userAgent: user.userAgent,
+  details,
+});
 
 /**
  * Issues a new set of saved recovery codes to a user who signed in, with their factors, in the last
@@ -102,17 +110,11 @@ export async function issueRecoveryCodes(
   );
   const issuedAt = now.toISOString();
   await deps.codes.replace(user.sub, hashes, issuedAt);
-  // An event of the account, not of a recovery: a chain of one event (see domain/audit-verify.ts).
-  await deps.audit.append({
-    requestId: newRequestId(),
-    type: 'RecoveryCodesIssued',
-    actor: `user:${live.username}`,
-    username: live.username,
-    userSub: user.sub,
-    sourceIp: user.sourceIp,
-    userAgent: user.userAgent,
-    details: { count: codes.length },
-  });
+  await deps.audit.append(
+    accountEvent('RecoveryCodesIssued', { username: live.username, sub: user.sub }, user, {
+      count: codes.length,
+    }),
+  );
   return { codes, issuedAt };
 }
 
