@@ -242,6 +242,11 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           io.out(
             `OK: ${report.checkedEvents} events of ${report.checkedRequests} requests over ${report.checkedDays} days verify (${range.from} to ${range.to}).`,
           );
+          if (report.awaitingDayLink > 0) {
+            io.out(
+              `${report.awaitingDayLink} request(s) of the last 24 hours not yet in their day's chain: until linked (from the audit stream, normally within seconds), deleting one whole would not show.`,
+            );
+          }
         }
         if (!report.ok) {
           throw new CliError(

@@ -119,8 +119,9 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'finish-recovery': [...ENDING, 'cognito:AdminGetUser'],
   'advance-recovery': [...STEP],
   'reconcile-recovery': [...ENDING, 'cognito:AdminGetUser'],
-  // Reading the audit table's stream is granted by its event source mapping (KEPT_GRANTS).
-  'publish-audit-events': ['events:put'],
+  // Reading the audit table's stream is granted by its event source mapping (KEPT_GRANTS); linking
+  // each request into its day's chain reads the shard's head and puts the link (audit:append).
+  'publish-audit-events': ['events:put', 'audit:append'],
 };
 
 /**

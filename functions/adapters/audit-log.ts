@@ -7,7 +7,6 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { CHAIN_VERSION, type ChainVersion, chainHash, GENESIS_HASH, wellFormed } from '../domain/audit-chain';
-import { type DayLink, dayLinkHash } from '../domain/audit-verify';
 import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
 
@@ -75,21 +74,6 @@ export function createAuditLog(
     return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, ended: last?.terminal !== undefined };
   }
 
-  async function lastDayLink(day: string, shard: number) {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :link)',
-        ExpressionAttributeValues: { ':pk': dayChainKey(day, shard), ':link': 'LINK#' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const last = result.Items?.[0] as DayLink | undefined;
-    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
-  }
-
   function build(input: AuditEventInput, link: { seq: number; hash: string }): StoredAuditEvent {
     const at = clock().toISOString();
     const seq = link.seq + 1;
@@ -120,38 +104,9 @@ export function createAuditLog(
     };
   }
 
-  /** The day-chain link a request's first event needs: one per request, in one of the day's shards. */
-  async function dayLinkFor(event: StoredAuditEvent) {
-    const shard = dayShardOf(event.requestId);
-    const head = await lastDayLink(event.day, shard);
-    const link = {
-      linkDay: event.day,
-      shard,
-      seq: head.seq + 1,
-      requestId: event.requestId,
-      firstHash: event.hash,
-      at: event.at,
-      chainVersion: CHAIN_VERSION,
-    };
-    const item = {
-      pk: dayChainKey(event.day, shard),
-      sk: `LINK#${String(link.seq).padStart(8, '0')}`,
-      ...link,
-      prevHash: head.hash,
-      hash: dayLinkHash(link, head.hash),
-    };
-    return {
-      Put: {
-        TableName: tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
-      },
-    };
-  }
-
   /**
-   * Writes the event (and, for a request's first event, its day link) together with `alsoWrite`, all
-   * with conditions. Resolves 'written', 'contended' (someone linked first: read again) or 'rejected'
+   * Writes the event together with `alsoWrite`, all with conditions (a request's first event is linked
+   * into its day's chain later, from the table's stream: adapters/day-chain.ts). Resolves 'written', 'contended' (someone linked first: read again) or 'rejected'
    * (a condition of `alsoWrite` failed: the transition lost to another decision).
    */
   async function write(
@@ -163,7 +118,7 @@ export function createAuditLog(
       Item: stripUndefined(event),
       ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
     };
-    const own = [{ Put: put }, ...(event.seq === 1 ? [await dayLinkFor(event)] : [])];
+    const own = [{ Put: put }];
     try {
       if (own.length === 1 && alsoWrite.length === 0) await db.send(new PutCommand(put));
       else {
@@ -229,12 +184,6 @@ export function createAuditLog(
     },
   };
 }
-
-/** Day chains are split in shards, so requests starting at the same moment rarely contend. */
-export const DAY_SHARDS = 4;
-export const dayChainKey = (day: string, shard: number) => `DAY#${day}#${shard}`;
-export const dayShardOf = (requestId: string) =>
-  [...requestId].reduce((sum, char) => sum + char.charCodeAt(0), 0) % DAY_SHARDS;
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DayLink } from '../domain/audit-verify';
-import { DAY_SHARDS, dayChainKey, type StoredAuditEvent } from './audit-log';
+import type { StoredAuditEvent } from './audit-log';
+import { DAY_SHARDS, dayChainKey } from './day-chain';
 
 /** Who or what the events are about; `from`/`to` are ISO times, inclusive. */
 export interface AuditQuery {
@@ -138,7 +139,7 @@ export function createAuditReader(db: DynamoDBDocumentClient, tableName: string)
     },
 
     /** The first event of every request stored under `day` (from the byDay index). */
-    async firstEventsOfDay(day: string): Promise<Map<string, { hash: string }>> {
+    async firstEventsOfDay(day: string): Promise<Map<string, { hash: string; at: string }>> {
       const firsts = await all<StoredAuditEvent>({
         TableName: tableName,
         IndexName: 'byDay',
@@ -147,7 +148,7 @@ export function createAuditReader(db: DynamoDBDocumentClient, tableName: string)
         ExpressionAttributeNames: { '#day': 'day' },
         ExpressionAttributeValues: { ':day': day, ':one': 1 },
       });
-      return new Map(firsts.map((event) => [event.requestId, { hash: event.hash }]));
+      return new Map(firsts.map((event) => [event.requestId, { hash: event.hash, at: event.at }]));
     },
   };
 }

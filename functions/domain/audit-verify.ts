@@ -169,13 +169,23 @@ export function verifyRequestChain(
 }
 
 /**
+ * How long after its first event a request may still wait for its day link: the audit stream's
+ * maximum record age (infra/constructs/recovery-event-stream.ts). Links are written from the stream,
+ * off the request path, normally within seconds; a record still failing after this went to the
+ * dead-letter queue, and its request is then reported NOT_IN_DAY_CHAIN.
+ */
+export const DAY_LINK_WINDOW_SECONDS = 24 * 3600;
+
+/**
  * Checks one day's chains (every shard) against the requests stored for that day: each link intact,
- * each linked request present with the same first event, and each request that started that day linked.
+ * each linked request present with the same first event, and each request that started that day
+ * linked, unless it started at or after `linkDueBefore` (ISO time): its link may still be on its way.
  */
 export function verifyDay(
   day: string,
   links: readonly DayLink[],
-  firstEvents: ReadonlyMap<string, { readonly hash: string }>,
+  firstEvents: ReadonlyMap<string, { readonly hash: string; readonly at?: string }>,
+  linkDueBefore?: string,
 ): ChainBreak | undefined {
   const byShard = new Map<number, DayLink[]>();
   for (const link of links) byShard.set(link.shard, [...(byShard.get(link.shard) ?? []), link]);
@@ -220,8 +230,9 @@ export function verifyDay(
       prevHash = link.hash;
     }
   }
-  for (const requestId of [...firstEvents.keys()].sort()) {
-    if (!linked.has(requestId)) {
+  for (const [requestId, first] of [...firstEvents.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const stillDue = linkDueBefore !== undefined && first.at !== undefined && first.at >= linkDueBefore;
+    if (!linked.has(requestId) && !stillDue) {
       return {
         kind: 'NOT_IN_DAY_CHAIN',
         where: `request ${requestId}`,

@@ -42,6 +42,20 @@ export interface AuditLog {
   appendWith(input: AuditEventInput, writes: readonly PendingWrite[]): Promise<boolean>;
 }
 
+/** A request's first audit event, as its day's chain links it. */
+export interface FirstEvent {
+  readonly requestId: string;
+  readonly day: string;
+  readonly at: string;
+  readonly hash: string;
+}
+
+/** The day chains: each request linked once, after it was written (from the audit table's stream). */
+export interface DayChain {
+  /** Links the request; 'already' when it was linked before (a record delivered again). */
+  link(first: FirstEvent): Promise<'linked' | 'already'>;
+}
+
 /** Where a request's state lives: reads, and transitions described for `AuditLog.appendWith`. */
 export interface RequestStore {
   getRequest(requestId: string): Promise<RecoveryRequest | undefined>;

@@ -7,7 +7,7 @@ import { auditEventPublishingFrom } from '../shared/dependencies';
 import { withInvocation } from '../shared/observability';
 import { publishAuditEvents } from '../use-cases/publish-audit-events';
 
-const deps = auditEventPublishingFrom(loadConfig([]));
+const deps = auditEventPublishingFrom(loadConfig(['auditTableName']));
 
 /** A batch of the audit table's stream (NEW_IMAGE), as Lambda delivers it: only the fields we read. */
 const streamBatch = z.object({

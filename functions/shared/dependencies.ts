@@ -2,6 +2,7 @@ import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
 import { createAuditReader } from '../adapters/audit-reader';
 import { createCognitoBudget } from '../adapters/cognito-budget';
+import { createDayChain } from '../adapters/day-chain';
 import { createEventPublisher, MAX_EVENTS_PER_PUT } from '../adapters/event-publisher';
 import { createMailer } from '../adapters/mailer';
 import { createPepperSource } from '../adapters/pepper';
@@ -51,9 +52,16 @@ export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
  * Publishing the audit table's stream to the bus (publish-audit-events). An event not published is
  * counted (AuditEventsNotPublished) and logged with its id and the error code, never its body.
  */
-export const auditEventPublishingFrom = (config: Base): AuditEventPublishing => {
+export const auditEventPublishingFrom = (
+  config: Base & Pick<Settings, 'auditTableName'>,
+): AuditEventPublishing => {
   if (!config.eventBusName) throw new ConfigError('invalid configuration: EVENT_BUS_NAME: Required');
   return {
+    days: createDayChain(documentClient(config), config.auditTableName),
+    notLinked: (event, reason) => {
+      publishMetric('AuditDayLinksNotWritten', 1, 'Count');
+      log.error('AuditDayLinkNotWritten', { correlationId: event.requestId, reason });
+    },
     maxPerPublish: MAX_EVENTS_PER_PUT,
     publish: createEventPublisher(eventBridgeClient(config), config.eventBusName),
     notPublished: (event, reason) => {

@@ -1,3 +1,5 @@
+import type { DayChain } from '../domain/ports';
+
 /** One record of the audit table's stream, as the handler read it. */
 export interface AuditStreamRecord {
   /** The record's sequence number: what a partial batch response names for Lambda to retry from. */
@@ -20,6 +22,10 @@ export interface AuditEventItem {
 
 /** Where audit events go, and who hears of one that did not get there. */
 export interface AuditEventPublishing {
+  /** Links each request's first event into its day's chain (off the request path, ADR 0005). */
+  readonly days: DayChain;
+  /** Told of a first event not linked this time (Lambda retries it): counted and logged, never its body. */
+  readonly notLinked: (event: { requestId: string }, reason: string) => void;
   /** The most events one `publish` takes (PutEvents: 10). */
   readonly maxPerPublish: number;
   /** Resolves each event's error code in order, undefined once published; rejects when none was. */
@@ -34,9 +40,11 @@ export interface StreamBatchResult {
 }
 
 /**
- * Publishes every audit event the table's stream reports written, in batches of `maxPerPublish`, and
- * answers which records failed so that only those (and, the stream being ordered, those after them)
- * come again. Day-chain links and anything else in the table are not events: they are skipped.
+ * For every audit event the table's stream reports written: links each request's first event into
+ * its day's chain, then publishes the events in batches of `maxPerPublish`. Answers which records
+ * failed either, so that only those (and, the stream being ordered, those after them) come again;
+ * both are idempotent (a linked request is not linked twice; consumers deduplicate on `eventId`).
+ * Day-chain links and anything else in the table are not events: they are skipped.
  */
 export async function publishAuditEvents(
   records: readonly AuditStreamRecord[],
@@ -48,6 +56,20 @@ export async function publishAuditEvents(
       : [],
   );
   const failed: { itemIdentifier: string }[] = [];
+  for (const { itemIdentifier, event } of pending) {
+    if (event.seq !== 1) continue;
+    await deps.days
+      .link({
+        requestId: event.requestId,
+        day: event.at.slice(0, 10),
+        at: event.at,
+        hash: String(event.hash),
+      })
+      .catch((error: unknown) => {
+        deps.notLinked({ requestId: event.requestId }, error instanceof Error ? error.name : 'Error');
+        failed.push({ itemIdentifier });
+      });
+  }
   for (let start = 0; start < pending.length; start += deps.maxPerPublish) {
     const batch = pending.slice(start, start + deps.maxPerPublish);
     const outcomes = await deps
@@ -57,7 +79,7 @@ export async function publishAuditEvents(
       const reason = outcomes[index];
       if (reason === undefined) return;
       deps.notPublished({ eventId: `${event.requestId}/${event.seq}`, requestId: event.requestId }, reason);
-      failed.push({ itemIdentifier });
+      if (!failed.some((record) => record.itemIdentifier === itemIdentifier)) failed.push({ itemIdentifier });
     });
   }
   return { batchItemFailures: failed };

@@ -2,7 +2,12 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import { ownStack } from '../support/own-stack';
-import { type AuditRecord, completedRecovery, waitForTerminalRecord } from '../support/recoveries';
+import {
+  type AuditRecord,
+  completedRecovery,
+  waitForDayLink,
+  waitForTerminalRecord,
+} from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
 
 // A stack of its own: these tests damage the audit table as a rogue administrator would.
@@ -65,8 +70,11 @@ describe('tampering with the audit table', () => {
     expect(await verify()).toMatchObject({ code: 0 });
   });
 
-  it('names a whole deleted request through its day chain', async () => {
+  it('names a whole deleted request through its day chain, once the stream linked it', async () => {
     const { requestId, chain, documents, stack } = await tamperableRecovery();
+    // Links are written from the audit stream, off the request path: the window SECURITY.md states.
+    const place = await waitForDayLink(documents, stack, requestId);
+    expect(place.linkDay).toBe(String(chain[0]?.day));
     for (const record of chain)
       await documents.send(new DeleteCommand({ TableName: stack.tables.audit, Key: key(record) }));
     const run = await verify();

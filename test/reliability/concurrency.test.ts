@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { createAuditReader } from '../../functions/adapters/audit-reader';
+import { createDayChain } from '../../functions/adapters/day-chain';
 import { createRateLimiter } from '../../functions/adapters/rate-limiter';
 import { keys } from '../../functions/adapters/recovery-keys';
+import { verifyDay } from '../../functions/domain/audit-verify';
 import { freshSourceIp, httpClient } from '../support/http-client';
 import { auditOf } from '../support/recoveries';
 import { stackClients } from '../support/stack-clients';
@@ -51,5 +55,35 @@ describe('limits under concurrency', () => {
     const records = await auditOf(documents, stack, [...ids][0] as string);
     expect(records.filter((r) => r.type === 'RecoveryRequestRepeated')).toHaveLength(49);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+  });
+});
+
+describe('day chains linked from the stream', () => {
+  it('links 60 requests from four consumers at once into intact day chains, each request once, a redelivered record not twice', async () => {
+    // A day no other test writes: the chains hold exactly these requests.
+    const day = `19${String(10 + (Date.now() % 89)).padStart(2, '0')}-0${1 + (Date.now() % 9)}-1${Date.now() % 10}`;
+    const consumers = Array.from({ length: 4 }, () => createDayChain(documents, stack.tables.audit));
+    const firsts = Array.from({ length: 60 }, (_, index) => ({
+      requestId: `day-${Date.now()}-${index}`,
+      day,
+      at: `${day}T10:00:00.000Z`,
+      hash: createHash('sha256').update(String(index)).digest('hex'),
+    }));
+    const outcomes = await Promise.all(
+      firsts.map((first, index) => (consumers[index % 4] as (typeof consumers)[number]).link(first)),
+    );
+    expect(outcomes.every((outcome) => outcome === 'linked')).toBe(true);
+    // Lambda delivers a record again after a partial failure: the marker keeps it from a second link.
+    expect(await consumers[1]?.link(firsts[0] as (typeof firsts)[number])).toBe('already');
+    const links = await createAuditReader(documents, stack.tables.audit).dayLinks(day);
+    expect(links.map((link) => link.requestId).sort()).toEqual(firsts.map((first) => first.requestId).sort());
+    const firstEvents = new Map(firsts.map((first) => [first.requestId, { hash: first.hash, at: first.at }]));
+    expect(verifyDay(day, links, firstEvents)).toBeUndefined();
+    // And the check can fail: a request whose events are gone is named by its link.
+    firstEvents.delete(firsts[7]?.requestId as string);
+    expect(verifyDay(day, links, firstEvents)).toMatchObject({
+      kind: 'REQUEST_MISSING',
+      requestId: firsts[7]?.requestId,
+    });
   });
 });

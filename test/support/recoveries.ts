@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DAY_LINK_MARKER_SK } from '../../functions/adapters/day-chain';
 import type { StackInfo } from '../../local/stack-info';
 import { freshSourceIp, httpClient } from './http-client';
 import { codeFrom, mailbox } from './mailbox';
@@ -47,8 +48,9 @@ export async function auditOf(documents: DynamoDBDocumentClient, stack: StackInf
   const result = await documents.send(
     new QueryCommand({
       TableName: stack.tables.audit,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `REQ#${requestId}` },
+      // The request's events only: its partition also holds the day-link marker.
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+      ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':evt': 'EVT#' },
       ConsistentRead: true,
     }),
   );
@@ -69,6 +71,31 @@ export async function waitForTerminalRecord(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`request ${requestId} has no terminal audit record after ${timeoutMs} ms`);
+}
+
+/**
+ * Waits until the audit stream's consumer linked the request into its day's chain (its marker item,
+ * adapters/day-chain.ts); resolves the link's place.
+ */
+export async function waitForDayLink(
+  documents: DynamoDBDocumentClient,
+  stack: StackInfo,
+  requestId: string,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const marker = await documents.send(
+      new GetCommand({
+        TableName: stack.tables.audit,
+        Key: { pk: `REQ#${requestId}`, sk: DAY_LINK_MARKER_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (marker.Item) return marker.Item as { linkDay: string; shard: number; linkSeq: number };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`request ${requestId} was not linked into its day's chain after ${timeoutMs} ms`);
 }
 
 /** A fresh user (TOTP enrolled) who recovers all the way through the API; resolves once the request ended. */

@@ -7,9 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog, dayShardOf } from '../../functions/adapters/audit-log';
+import { createAuditLog } from '../../functions/adapters/audit-log';
 import { chainHash, GENESIS_HASH } from '../../functions/domain/audit-chain';
-import { type DayLink, dayLinkHash } from '../../functions/domain/audit-verify';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const db = mockClient(documents);
@@ -20,9 +19,9 @@ const event = { requestId: 'r1', type: 'CodeSent', actor: 'system' };
 beforeEach(() => db.reset());
 
 describe('appending to an audit chain', () => {
-  it('links the first event to the genesis hash, and to its day chain in the same transaction, both in chain version 2', async () => {
+  it('links the first event to the genesis hash in chain version 2, with one conditional put and no day-chain work on the request path', async () => {
     db.on(QueryCommand).resolves({ Items: [] });
-    db.on(TransactWriteCommand).resolves({});
+    db.on(PutCommand).resolves({});
     const stored = await audit.append(event);
     expect(stored).toMatchObject({
       seq: 1,
@@ -33,18 +32,14 @@ describe('appending to an audit chain', () => {
     });
     const { pk, sk, hash, ...body } = stored as NonNullable<typeof stored>;
     expect(hash).toBe(chainHash(body, GENESIS_HASH));
-    const [put, link] = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(put?.Put?.ConditionExpression).toContain('attribute_not_exists');
-    const linkItem = link?.Put?.Item as DayLink & { pk: string };
-    expect(linkItem).toMatchObject({
-      pk: `DAY#2026-11-22#${dayShardOf('r1')}`,
-      seq: 1,
-      requestId: 'r1',
-      firstHash: hash,
-      chainVersion: 2,
-    });
-    expect(linkItem.hash).toBe(dayLinkHash(linkItem, GENESIS_HASH));
-    expect(link?.Put?.ConditionExpression).toContain('attribute_not_exists');
+    const put = db.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put?.ConditionExpression).toContain('attribute_not_exists');
+    expect(db.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    // The one read is the request's own chain: no day chain's head is read or written here.
+    const reads = db
+      .commandCalls(QueryCommand)
+      .map((call) => call.args[0].input.ExpressionAttributeValues?.[':pk']);
+    expect(reads).toEqual(['REQ#r1']);
   });
 
   it('re-reads the chain and links after the winner when another writer took the same link', async () => {

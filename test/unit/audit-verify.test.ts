@@ -246,6 +246,20 @@ describe('verifying a day chain', () => {
     expect(verifyDay(day, links, forged)).toMatchObject({ kind: 'NOT_IN_DAY_CHAIN', requestId: 'z' });
   });
 
+  it('lets a request wait for its link only while it is younger than the stream’s record age', () => {
+    const young = new Map<string, { hash: string; at?: string }>([
+      ...firsts,
+      ['z', { hash: 'f'.repeat(64), at: `${day}T12:00:00.000Z` }],
+    ]);
+    // The link is written from the stream: a request started after the cut-off may not be linked yet.
+    expect(verifyDay(day, links, young, `${day}T11:00:00.000Z`)).toBeUndefined();
+    // Past it, its link would have been written or its record dead-lettered: now a break.
+    expect(verifyDay(day, links, young, `${day}T12:00:00.001Z`)).toMatchObject({
+      kind: 'NOT_IN_DAY_CHAIN',
+      requestId: 'z',
+    });
+  });
+
   it('names a request whose first event was replaced', () => {
     const replaced = new Map([...firsts, ['a', { hash: 'e'.repeat(64) }]]);
     expect(verifyDay(day, links, replaced)).toMatchObject({ kind: 'FIRST_EVENT_MISMATCH', requestId: 'a' });

@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createEventPublisher } from '../../functions/adapters/event-publisher';
+import type { FirstEvent } from '../../functions/domain/ports';
 import {
   type AuditEventItem,
   type AuditStreamRecord,
@@ -26,14 +27,34 @@ const inserted = (itemIdentifier: string, newItem: Record<string, unknown>): Aud
   newItem,
 });
 
-/** A bus that records each publish call and refuses the events `refuse` names. */
-function fakeBus(refuse: (event: AuditEventItem) => string | undefined = () => undefined) {
+/**
+ * A bus that records each publish call and refuses the events `refuse` names, and day chains that
+ * record each link and refuse the requests `refuseLink` names.
+ */
+function fakeBus(
+  refuse: (event: AuditEventItem) => string | undefined = () => undefined,
+  refuseLink: (first: FirstEvent) => boolean = () => false,
+) {
   const calls: AuditEventItem[][] = [];
   const notPublished: { eventId: string; reason: string }[] = [];
+  const linked: FirstEvent[] = [];
+  const notLinked: { requestId: string; reason: string }[] = [];
   return {
     calls,
     notPublished,
+    linked,
+    notLinked,
     deps: {
+      days: {
+        link: async (first: FirstEvent) => {
+          if (refuseLink(first))
+            throw Object.assign(new Error('busy'), { name: 'ProvisionedThroughputExceededException' });
+          linked.push(first);
+          return 'linked' as const;
+        },
+      },
+      notLinked: (event: { requestId: string }, reason: string) =>
+        notLinked.push({ requestId: event.requestId, reason }),
       maxPerPublish: 10,
       publish: async (events: readonly AuditEventItem[]) => {
         calls.push([...events]);
@@ -68,6 +89,60 @@ describe('publishing the audit table’s stream to the bus', () => {
     );
     expect(bus.calls.flat().map((event) => `${event.requestId}/${event.seq}`)).toEqual(['r1/1', 'r2/1']);
     expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('links each request’s first event (and only it) into its day’s chain, with the hash and time the event was written with', async () => {
+    const bus = fakeBus();
+    const link = {
+      pk: 'DAY#2026-11-22#1',
+      sk: 'LINK#00000001',
+      requestId: 'r1',
+      seq: 1,
+      at: '2026-11-22T10:00:00.000Z',
+      hash: 'b'.repeat(64),
+    };
+    await publishAuditEvents(
+      [
+        inserted('1', eventItem('r1', 1)),
+        inserted('2', eventItem('r1', 2)),
+        inserted('3', link),
+        { itemIdentifier: '4', eventName: 'MODIFY', newItem: eventItem('r3', 1) },
+        inserted('5', { ...eventItem('r2', 1), at: '2026-11-23T00:00:01.000Z' }),
+      ],
+      bus.deps,
+    );
+    expect(bus.linked).toEqual([
+      { requestId: 'r1', day: '2026-11-22', at: '2026-11-22T10:00:00.000Z', hash: 'a'.repeat(64) },
+      { requestId: 'r2', day: '2026-11-23', at: '2026-11-23T00:00:01.000Z', hash: 'a'.repeat(64) },
+    ]);
+  });
+
+  it('reports a first event it could not link for redelivery, tells of it without its body, and still publishes every event', async () => {
+    const bus = fakeBus(undefined, (first) => first.requestId === 'r2');
+    const result = await publishAuditEvents(
+      [
+        inserted('a', eventItem('r1', 1)),
+        inserted('b', eventItem('r2', 1)),
+        inserted('c', eventItem('r2', 2)),
+      ],
+      bus.deps,
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
+    expect(bus.notLinked).toEqual([{ requestId: 'r2', reason: 'ProvisionedThroughputExceededException' }]);
+    expect(bus.calls.flat().map((event) => `${event.requestId}/${event.seq}`)).toEqual([
+      'r1/1',
+      'r2/1',
+      'r2/2',
+    ]);
+  });
+
+  it('names a record that failed both its link and its publication once', async () => {
+    const bus = fakeBus(
+      () => 'InternalFailure',
+      () => true,
+    );
+    const result = await publishAuditEvents([inserted('a', eventItem('r1', 1))], bus.deps);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
   });
 
   it('splits a batch of more than 10 events into PutEvents calls of at most 10, in stream order', async () => {
