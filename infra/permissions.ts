@@ -35,10 +35,11 @@ export type CognitoAction =
   | 'AdminListDevices'
   | 'AdminForgetDevice';
 
-// Every function that writes audit events appends to its chain; the table's stream publishes them.
-const AUDITED: Need[] = ['audit:append'];
-// A workflow step reads its request and moves it on.
-const STEP: Need[] = [...AUDITED, 'recoveries:GetItem', 'recoveries:UpdateItem'];
+// Every function that writes audit events appends to its chain, moving the chain head its request
+// item keeps (GetItem to read it, UpdateItem to move it); the table's stream publishes the events.
+const AUDITED: Need[] = ['audit:append', 'recoveries:GetItem', 'recoveries:UpdateItem'];
+// A workflow step reads its request and moves it on (the same item actions).
+const STEP: Need[] = [...AUDITED];
 // Ending a request also frees its slot (DeleteItem) and keeps its outcome for the next risk check.
 const ENDING: Need[] = [...STEP, 'recoveries:PutItem', 'recoveries:DeleteItem', 'ses:send', 'sms:send'];
 // Before its Cognito calls a function takes the product's Cognito budget: one conditional UpdateItem

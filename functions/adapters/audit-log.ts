@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -9,6 +10,7 @@ import {
 import { CHAIN_VERSION, type ChainVersion, chainHash, GENESIS_HASH, wellFormed } from '../domain/audit-chain';
 import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
+import { type ChainHead, type ChainHeads, HEAD_FIELDS, headOf } from './chain-heads';
 
 export type { TerminalOutcome };
 
@@ -47,10 +49,28 @@ const backOff = (attempt: number) =>
     setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5))),
   );
 
+/** Where the requests' items (and so their chain heads) are, and this process's hints of them. */
+export interface HeadStore {
+  readonly requestTable: string;
+  readonly heads: ChainHeads;
+}
+
+/** The head an append links to: the chain's, and the one its request item holds (if it holds one). */
+interface Link {
+  readonly seq: number;
+  readonly hash: string;
+  readonly ended: boolean;
+  /** The request item's head when it keeps one: the append moves it, conditionally. */
+  readonly stored?: ChainHead;
+}
+
 /**
- * Append-only, hash-chained audit events per request. Each append reads the chain's last link and
- * writes the next one with `attribute_not_exists`, so two writers can never fork a chain: the loser
- * re-reads and links after the winner.
+ * Append-only, hash-chained audit events per request. Each event is written with
+ * `attribute_not_exists`, so two writers can never fork a chain: the loser reads again and links
+ * after the winner. A request whose item keeps its chain head (`heads`) is appended to in one
+ * transaction with that head's move, conditional on the head it read: no query of the chain, and the
+ * head a step has just read with its request costs no read at all. Chains without such an item
+ * (account events, requests stored before heads) are read from the audit table, as before.
  */
 export function createAuditLog(
   db: DynamoDBDocumentClient,
@@ -58,8 +78,12 @@ export function createAuditLog(
   clock: () => Date,
   /** Told of every event once it is written: the business metrics are counted from the audit trail. */
   observe?: (event: StoredAuditEvent) => void,
+  headStore?: HeadStore,
 ) {
-  async function lastLink(requestId: string) {
+  const requestKey = (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'META' });
+
+  /** The chain's last link, from the audit table itself (authoritative). */
+  async function chainLink(requestId: string) {
     const result = await db.send(
       new QueryCommand({
         TableName: tableName,
@@ -74,6 +98,100 @@ export function createAuditLog(
     return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, ended: last?.terminal !== undefined };
   }
 
+  /**
+   * The link to append after. `fast`: the hint, else the request item's head. Otherwise (after a lost
+   * race) the chain itself too, so a head left behind (by a writer that did not move it) is caught up.
+   */
+  async function readLink(requestId: string, fast: boolean): Promise<Link> {
+    if (!headStore) return chainLink(requestId);
+    const hinted = fast ? headStore.heads.get(requestId) : undefined;
+    if (hinted) return { ...hinted, stored: hinted };
+    const item = await db.send(
+      new GetCommand({
+        TableName: headStore.requestTable,
+        Key: requestKey(requestId),
+        ProjectionExpression: '#seq, #hash, #ended',
+        ExpressionAttributeNames: {
+          '#seq': HEAD_FIELDS.seq,
+          '#hash': HEAD_FIELDS.hash,
+          '#ended': HEAD_FIELDS.ended,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    const stored = headOf(item.Item);
+    if (!stored) return chainLink(requestId);
+    if (fast || stored.ended) return { ...stored, stored };
+    const chain = await chainLink(requestId);
+    return { ...(chain.seq > stored.seq ? chain : stored), stored };
+  }
+
+  /** The request item's update that moves its head to `event`, only from the head it was read at. */
+  function headMove(event: StoredAuditEvent, stored: ChainHead) {
+    return {
+      sets: `#chainSeq = :chainSeqNew, #chainHead = :chainHeadNew${event.terminal ? ', #chainEnded = :chainEndedNew' : ''}`,
+      condition: 'attribute_exists(pk) AND #chainSeq = :chainSeqWas AND attribute_not_exists(#chainEnded)',
+      names: {
+        '#chainSeq': HEAD_FIELDS.seq,
+        '#chainHead': HEAD_FIELDS.hash,
+        '#chainEnded': HEAD_FIELDS.ended,
+      },
+      values: {
+        ':chainSeqNew': event.seq,
+        ':chainHeadNew': event.hash,
+        ':chainSeqWas': stored.seq,
+        ...(event.terminal ? { ':chainEndedNew': true } : {}),
+      },
+    };
+  }
+
+  /**
+   * The head's move as a transaction item: merged into the transition's own update of the request
+   * item when there is one (DynamoDB takes one action per item in a transaction), else an update of
+   * its own. Resolves the items in order and where the head's move is among them.
+   */
+  function withHeadMove(event: StoredAuditEvent, stored: ChainHead, writes: readonly TransactItem[]) {
+    if (!headStore) throw new Error('no request table for chain heads');
+    const move = headMove(event, stored);
+    const key = requestKey(event.requestId);
+    const index = writes.findIndex(
+      (write) =>
+        write.Update?.TableName === headStore.requestTable &&
+        write.Update.Key?.pk === key.pk &&
+        write.Update.Key?.sk === key.sk,
+    );
+    const own = writes[index]?.Update;
+    if (!own) {
+      const update: TransactItem = {
+        Update: {
+          TableName: headStore.requestTable,
+          Key: key,
+          UpdateExpression: `SET ${move.sets}`,
+          ConditionExpression: move.condition,
+          ExpressionAttributeNames: move.names,
+          ExpressionAttributeValues: move.values,
+        },
+      };
+      return { items: [update, ...writes], headIndex: 0, merged: false };
+    }
+    const expression = own.UpdateExpression ?? '';
+    const merged: TransactItem = {
+      Update: {
+        ...own,
+        UpdateExpression: /\bSET\b/i.test(expression)
+          ? expression.replace(/\bSET\b/i, `SET ${move.sets},`)
+          : `${expression} SET ${move.sets}`,
+        ConditionExpression: own.ConditionExpression
+          ? `(${own.ConditionExpression}) AND ${move.condition}`
+          : move.condition,
+        ExpressionAttributeNames: { ...own.ExpressionAttributeNames, ...move.names },
+        ExpressionAttributeValues: { ...own.ExpressionAttributeValues, ...move.values },
+      },
+    };
+    const items = [...writes];
+    items[index] = merged;
+    return { items, headIndex: index, merged: true };
+  }
   function build(input: AuditEventInput, link: { seq: number; hash: string }): StoredAuditEvent {
     const at = clock().toISOString();
     const seq = link.seq + 1;
@@ -105,12 +223,14 @@ export function createAuditLog(
   }
 
   /**
-   * Writes the event together with `alsoWrite`, all with conditions (a request's first event is linked
-   * into its day's chain later, from the table's stream: adapters/day-chain.ts). Resolves 'written', 'contended' (someone linked first: read again) or 'rejected'
-   * (a condition of `alsoWrite` failed: the transition lost to another decision).
+   * Writes the event together with `alsoWrite` (and the request item's head, when it keeps one), all
+   * with conditions (a request's first event is linked into its day's chain later, from the table's
+   * stream: adapters/day-chain.ts). Resolves 'written', 'contended' (someone appended first: read
+   * again) or 'rejected' (a condition of `alsoWrite` failed: the transition lost to another decision).
    */
   async function write(
     event: StoredAuditEvent,
+    link: Link,
     alsoWrite: readonly ConditionalWrite[],
   ): Promise<'written' | 'contended' | 'rejected'> {
     const put = {
@@ -118,30 +238,31 @@ export function createAuditLog(
       Item: stripUndefined(event),
       ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
     };
-    const own = [{ Put: put }];
+    const writes = alsoWrite.map(transactItemOf);
+    const moved = link.stored ? withHeadMove(event, link.stored, writes) : undefined;
+    const others = moved?.items ?? writes;
     try {
-      if (own.length === 1 && alsoWrite.length === 0) await db.send(new PutCommand(put));
-      else {
-        await db.send(
-          new TransactWriteCommand({ TransactItems: [...own, ...alsoWrite.map(transactItemOf)] }),
-        );
-      }
+      if (others.length === 0) await db.send(new PutCommand(put));
+      else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...others] }));
       return 'written';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'contended';
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.slice(own.length).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-        return 'rejected';
+      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+      if (reasons.includes('TransactionConflict')) return 'contended';
+      if (reasons[0] === 'ConditionalCheckFailed') return 'contended';
+      const failedAt = reasons
+        .slice(1)
+        .flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
+      if (failedAt.length === 0) throw error;
+      if (moved && failedAt.includes(moved.headIndex)) {
+        // The head moved (someone appended: read again), or, merged with the transition, the
+        // transition's own condition failed: the stored head tells which.
+        if (!moved.merged || failedAt.length > 1) return 'contended';
+        const now = await readLink(event.requestId, false);
+        return now.stored?.seq === link.stored?.seq && !now.ended ? 'rejected' : 'contended';
       }
-      if (
-        reasons.some(
-          (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
-        )
-      ) {
-        return 'contended';
-      }
-      throw error;
+      return 'rejected';
     }
   }
 
@@ -150,12 +271,20 @@ export function createAuditLog(
     alsoWrite: readonly ConditionalWrite[],
   ): Promise<StoredAuditEvent | undefined> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-      const link = await lastLink(input.requestId);
+      const link = await readLink(input.requestId, attempt === 0);
       if (link.ended) return undefined;
       const event = build(input, link);
-      const outcome = await write(event, alsoWrite);
+      const outcome = await write(event, link, alsoWrite);
       if (outcome === 'rejected') return undefined;
+      if (outcome !== 'written') headStore?.heads.forget(input.requestId);
       if (outcome === 'written') {
+        if (link.stored) {
+          headStore?.heads.set(input.requestId, {
+            seq: event.seq,
+            hash: event.hash,
+            ended: event.terminal !== undefined,
+          });
+        }
         // Only counted here: the table's stream publishes the event to the bus (ADR 0005).
         observe?.(event);
         return event;

@@ -6,10 +6,12 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { GENESIS_HASH } from '../domain/audit-chain';
 import type { Challenge, Move, MoveCondition, RecoveryRequest } from '../domain/recovery';
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
 import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
+import { type ChainHeads, HEAD_FIELDS, headOf } from './chain-heads';
 import { keys } from './recovery-keys';
 
 export type { Challenge, Move, ProofKind, RecoveryRequest, RequestSignals } from '../domain/recovery';
@@ -34,8 +36,12 @@ const slotItem = (
   ttl: nowSeconds + holdSeconds,
 });
 
-/** Requests, challenges and per-user slots in the recovery table. */
-export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: string) {
+/**
+ * Requests, challenges and per-user slots in the recovery table. A request item also keeps its audit
+ * chain's head (adapters/chain-heads.ts): stored empty with the request, read with it into `heads`,
+ * so the step that read its request appends without reading the head again.
+ */
+export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: string, heads?: ChainHeads) {
   const get = async <T>(key: { pk: string; sk: string }) =>
     (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       | T
@@ -43,17 +49,30 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
 
   return {
     tableName,
-    getRequest: (requestId: string) => get<RecoveryRequest>(keys.request(requestId)),
+    async getRequest(requestId: string): Promise<RecoveryRequest | undefined> {
+      const item = await get<RecoveryRequest & Record<string, unknown>>(keys.request(requestId));
+      const head = headOf(item);
+      if (head) heads?.set(requestId, head);
+      return item;
+    },
     getChallenge: (requestId: string) => get<Challenge>(keys.challenge(requestId)),
 
     async putRequest(request: RecoveryRequest, ttl: number): Promise<void> {
+      const head = { seq: 0, hash: GENESIS_HASH, ended: false };
       await db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.request(request.requestId), ...request, ttl },
+          Item: {
+            ...keys.request(request.requestId),
+            ...request,
+            ttl,
+            [HEAD_FIELDS.seq]: head.seq,
+            [HEAD_FIELDS.hash]: head.hash,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      heads?.set(request.requestId, head);
     },
 
     /**

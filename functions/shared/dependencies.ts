@@ -1,6 +1,7 @@
 import { createApprovalStore } from '../adapters/approval-store';
 import { createAuditLog } from '../adapters/audit-log';
 import { createAuditReader } from '../adapters/audit-reader';
+import { createChainHeads } from '../adapters/chain-heads';
 import { createCognitoBudget } from '../adapters/cognito-budget';
 import { createDayChain } from '../adapters/day-chain';
 import { createEventPublisher, MAX_EVENTS_PER_PUT } from '../adapters/event-publisher';
@@ -36,17 +37,30 @@ type Base = Pick<Settings, 'region' | 'endpoints' | 'requestTimeoutMs' | 'eventB
 export const systemClock = () => new Date();
 
 // Factories that wire adapters to the module-scope SDK clients: handlers call them once at cold start.
+/**
+ * The audit chain heads the current invocation last read or wrote, shared by the recovery store (which
+ * reads them with a request) and the audit log (which moves them): only hints, every append is
+ * conditional.
+ */
+const chainHeads = createChainHeads();
+
 export const recoveryStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
-  createRecoveryStore(documentClient(config), config.recoveryTableName);
+  createRecoveryStore(documentClient(config), config.recoveryTableName, chainHeads);
 
 export const approvalStoreFrom = (config: Base & Pick<Settings, 'recoveryTableName'>) =>
   createApprovalStore(documentClient(config), config.recoveryTableName);
 
-export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName'>) =>
-  createAuditLog(documentClient(config), config.auditTableName, systemClock, (event) => {
-    for (const point of metricsOf(event))
-      publishMetric(point.name, point.value, point.unit, point.dimensions);
-  });
+export const auditLogFrom = (config: Base & Pick<Settings, 'auditTableName' | 'recoveryTableName'>) =>
+  createAuditLog(
+    documentClient(config),
+    config.auditTableName,
+    systemClock,
+    (event) => {
+      for (const point of metricsOf(event))
+        publishMetric(point.name, point.value, point.unit, point.dimensions);
+    },
+    { requestTable: config.recoveryTableName, heads: chainHeads },
+  );
 
 /**
  * Publishing the audit table's stream to the bus (publish-audit-events). An event not published is

@@ -5,6 +5,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../domain/business-metrics';
 import { observabilitySettings } from './config';
+import { withInvocationScope } from './invocation-scope';
 
 const settings = observabilitySettings();
 
@@ -47,7 +48,7 @@ export function withInvocation<R>(
   const started = performance.now();
   return invocations.run({ logger }, async () => {
     try {
-      return await run();
+      return await withInvocationScope(run);
     } finally {
       // One line per invocation, so every function that handled a request shows in its story.
       logger.info('invocation ended', { durationMs: Math.round(performance.now() - started) });
