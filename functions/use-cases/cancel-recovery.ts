@@ -51,7 +51,7 @@ export async function cancelRecovery(
       throw new RecoveryGoneError();
     }
   }
-  await wakeWorkflow(input.requestId, deps);
+  await wakeWorkflow(input.requestId, deps, request);
   // The workflow frees the slot when it ends the request; freeing it now lets the user start again at
   // once, even if the wake-up failed and the workflow only notices when its wait ends.
   const slot = activeSlotOf(request);

@@ -58,7 +58,7 @@ export async function confirmCode(
       deps.store.challengeStillValid(input.requestId, hash, nowSeconds),
     ]);
     if (!confirmed) throw new RecoveryGoneError();
-    await wakeWorkflow(input.requestId, deps);
+    await wakeWorkflow(input.requestId, deps, request);
     return { status: 'CONFIRMED' };
   }
 
@@ -83,7 +83,7 @@ export async function confirmCode(
       },
       [deps.store.move(input.requestId, { from: ['CODE_SENT'], to: 'LOCKED' })],
     );
-    if (locked) await wakeWorkflow(input.requestId, deps);
+    if (locked) await wakeWorkflow(input.requestId, deps, request);
   }
   throw new WrongCodeError(attemptsLeft);
 }

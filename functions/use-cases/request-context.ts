@@ -28,10 +28,14 @@ export const auditSubject = (request: { requestId: string; username: string; sub
 export async function wakeWorkflow(
   requestId: string,
   deps: { readonly store: Pick<RequestStore, 'getRequest'>; readonly workflow: Workflow },
+  /** The request as the decider read it before deciding: its wait token saves a read when it still works. */
+  readBefore?: { readonly waitToken?: string },
 ): Promise<'woken' | 'nothing-waiting' | 'failed'> {
   try {
+    if (readBefore?.waitToken && (await deps.workflow.wake(readBefore.waitToken))) return 'woken';
+    // No token then, or that task had closed: a wait that began since stored a token of its own.
     const request = await deps.store.getRequest(requestId);
-    if (!request?.waitToken) return 'nothing-waiting';
+    if (!request?.waitToken || request.waitToken === readBefore?.waitToken) return 'nothing-waiting';
     return (await deps.workflow.wake(request.waitToken)) ? 'woken' : 'nothing-waiting';
   } catch (error) {
     log.error(

@@ -79,6 +79,41 @@ describe('confirming the emailed code', () => {
     expect(workflow.woken).toEqual(['task-token']);
   });
 
+  it('wakes with the token it read before deciding, and reads the request again only when that task had closed', async () => {
+    const { deps, store, workflow } = world();
+    let reads = 0;
+    const getRequest = store.getRequest.bind(store);
+    const counted = {
+      ...deps,
+      store: Object.assign(Object.create(store), {
+        getRequest: (id: string) => ((reads += 1), getRequest(id)),
+      }),
+    };
+    await confirmCode({ requestId: ID, code: CODE, ...client }, counted);
+    expect(workflow.woken).toEqual(['task-token']);
+    expect(reads).toBe(1);
+
+    // The wait that held the token read before the decision closed; a new wait stored its own token.
+    const second = world();
+    let secondReads = 0;
+    const closed = new Set(['task-token']);
+    const woken: string[] = [];
+    const newTokenAfterRead = {
+      ...second.deps,
+      workflow: {
+        wake: async (token: string) => (closed.has(token) ? false : (woken.push(token), true)),
+      },
+      store: Object.assign(Object.create(second.store), {
+        getRequest: async (id: string) => {
+          const request = await second.store.getRequest(id);
+          return request && { ...request, waitToken: secondReads++ === 0 ? 'task-token' : 'task-token-2' };
+        },
+      }),
+    };
+    await confirmCode({ requestId: ID, code: CODE, ...client }, newTokenAfterRead);
+    expect(woken).toEqual(['task-token-2']);
+  });
+
   it('keeps the decision when waking the workflow fails (the task reads it when its wait ends)', async () => {
     const { deps, store } = world({ failingWake: true });
     expect(await confirmCode({ requestId: ID, code: CODE, ...client }, deps)).toEqual({
