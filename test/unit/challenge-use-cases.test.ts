@@ -86,7 +86,10 @@ describe('confirming the emailed code', () => {
     const counted = {
       ...deps,
       store: Object.assign(Object.create(store), {
-        getRequest: (id: string) => ((reads += 1), getRequest(id)),
+        getRequest: (id: string) => {
+          reads += 1;
+          return getRequest(id);
+        },
       }),
     };
     await confirmCode({ requestId: ID, code: CODE, ...client }, counted);
@@ -101,7 +104,11 @@ describe('confirming the emailed code', () => {
     const newTokenAfterRead = {
       ...second.deps,
       workflow: {
-        wake: async (token: string) => (closed.has(token) ? false : (woken.push(token), true)),
+        wake: async (token: string) => {
+          if (closed.has(token)) return false;
+          woken.push(token);
+          return true;
+        },
       },
       store: Object.assign(Object.create(second.store), {
         getRequest: async (id: string) => {
