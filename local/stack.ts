@@ -98,6 +98,8 @@ export interface RunningLocalStack {
   stop(): Promise<void>;
   /** With `faultInjection`: the faults the functions' AWS calls meet. */
   readonly faults?: FaultPlan;
+  /** Invokes one of the stack's functions as Lambda would: in the stack's environment, JSON in and out. */
+  invoke(functionName: string, payload: unknown): Promise<unknown>;
 }
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -225,7 +227,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     recorder?.name(pool.userPoolId, RECORDED_PLACEHOLDERS.userPoolId);
     if (separate) recorder?.name(staffPool.userPoolId, RECORDED_PLACEHOLDERS.staffUserPoolId);
     recorder?.name(pepperSecretArn, RECORDED_PLACEHOLDERS.pepperSecretArn);
+    const functionEnvironment: NodeJS.ProcessEnv = { ...process.env };
     const invokeLambda = createLocalInvoker({
+      environment: functionEnvironment,
       functions: functionCatalog,
       region: REGION,
       accountId: ACCOUNT_ID,
@@ -294,11 +298,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    // The handlers read their configuration from the environment, as in Lambda.
+    // What every stack of this process shares: the SDK's credentials, where Powertools writes, no
+    // X-Ray daemon. Everything a stack's handlers read through their configuration is the stack's own.
     Object.assign(process.env, {
-      AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // Powertools writes through the console this process captures into logFile; no X-Ray daemon here.
+      LOCAL_FUNCTION_LOGS: 'console',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    // The handlers read their configuration from their environment, as in Lambda: this stack's, set
+    // around each of its invocations (functions/shared/environment.ts), so two stacks in one process
+    // each talk to their own endpoints.
+    Object.assign(functionEnvironment, {
+      AWS_REGION: REGION,
       RECOVERY_TABLE_NAME: TABLES.recoveries,
       AUDIT_TABLE_NAME: TABLES.audit,
       USER_POOL_ID: pool.userPoolId,
@@ -333,9 +346,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LOCAL_ENDPOINT_SECRETSMANAGER: secretsManager.url,
       LOCAL_ENDPOINT_SNS: sms.url,
       EVENT_BUS_NAME: 'totp-recovery-events',
-      // Powertools writes through the console this process captures into logFile; no X-Ray daemon here.
-      LOCAL_FUNCTION_LOGS: 'console',
-      POWERTOOLS_TRACE_ENABLED: 'false',
       LOCAL_MAILBOX_URL: `${ses.url}/`,
       ...options.functionEnvironment,
     });
@@ -426,7 +436,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(api.close);
     // Links in emails point at the API host's pages; its port is known only now.
-    process.env.PUBLIC_BASE_URL = api.url;
+    functionEnvironment.PUBLIC_BASE_URL = api.url;
 
     const info: StackInfo = {
       apiUrl: api.url,
@@ -461,7 +471,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const stackFile = join(stateDir, 'stack.json');
     writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-    return { info, stackFile, stop, ...(faults ? { faults } : {}) };
+    return { info, stackFile, stop, invoke: invokeLambda, ...(faults ? { faults } : {}) };
   } catch (error) {
     await stop();
     throw error;

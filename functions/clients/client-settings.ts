@@ -16,3 +16,22 @@ export const clientConfig = (settings: ClientSettings, endpoint: string | undefi
   },
   ...(endpoint ? { endpoint } : {}),
 });
+
+/**
+ * One client per service and configuration (region, endpoint, timeout): created once per process in
+ * Lambda, and once per stack when several local stacks share a process, each with its own endpoints.
+ */
+export function clientFor<T>(
+  clients: Map<string, T>,
+  settings: ClientSettings,
+  endpoint: string | undefined,
+  make: (config: ReturnType<typeof clientConfig>) => T,
+): T {
+  const key = `${settings.region}|${endpoint ?? ''}|${settings.requestTimeoutMs}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = make(clientConfig(settings, endpoint));
+    clients.set(key, client);
+  }
+  return client;
+}

@@ -1,13 +1,12 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: CognitoIdentityProviderClient | undefined;
+const clients = new Map<string, CognitoIdentityProviderClient>();
 
-/** The Cognito user pools client, created once per process; locally pointed at the emulator. */
+/** The Cognito user pools client, created once per process (per stack locally); locally pointed at the emulator. */
 export function cognitoClient(settings: ClientSettings): CognitoIdentityProviderClient {
-  client ??= tracer.captureAWSv3Client(
-    new CognitoIdentityProviderClient(clientConfig(settings, settings.endpoints.cognito)),
+  return clientFor(clients, settings, settings.endpoints.cognito, (config) =>
+    tracer.captureAWSv3Client(new CognitoIdentityProviderClient(config)),
   );
-  return client;
 }

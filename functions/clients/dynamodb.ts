@@ -1,17 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: DynamoDBDocumentClient | undefined;
+const clients = new Map<string, DynamoDBDocumentClient>();
 
-/** The DynamoDB document client, created once per process; locally pointed at DynamoDB Local. */
+/** The DynamoDB document client, created once per process (per stack locally); locally pointed at DynamoDB Local. */
 export function documentClient(settings: ClientSettings): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(settings, settings.endpoints.dynamodb))),
-    {
+  return clientFor(clients, settings, settings.endpoints.dynamodb, (config) =>
+    DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(config)), {
       marshallOptions: { removeUndefinedValues: true },
-    },
+    }),
   );
-  return client;
 }

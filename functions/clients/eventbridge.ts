@@ -1,13 +1,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: EventBridgeClient | undefined;
+const clients = new Map<string, EventBridgeClient>();
 
-/** The EventBridge client, created once per process; locally pointed at the event recorder. */
+/** The EventBridge client, created once per process (per stack locally); locally pointed at the event recorder. */
 export function eventBridgeClient(settings: ClientSettings): EventBridgeClient {
-  client ??= tracer.captureAWSv3Client(
-    new EventBridgeClient(clientConfig(settings, settings.endpoints.eventbridge)),
+  return clientFor(clients, settings, settings.endpoints.eventbridge, (config) =>
+    tracer.captureAWSv3Client(new EventBridgeClient(config)),
   );
-  return client;
 }

@@ -1,13 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: SecretsManagerClient | undefined;
+const clients = new Map<string, SecretsManagerClient>();
 
-/** The Secrets Manager client, created once per process; locally pointed at the local Secrets Manager. */
+/** The Secrets Manager client, created once per process (per stack locally); locally pointed at the local Secrets Manager. */
 export function secretsClient(settings: ClientSettings): SecretsManagerClient {
-  client ??= tracer.captureAWSv3Client(
-    new SecretsManagerClient(clientConfig(settings, settings.endpoints.secretsmanager)),
+  return clientFor(clients, settings, settings.endpoints.secretsmanager, (config) =>
+    tracer.captureAWSv3Client(new SecretsManagerClient(config)),
   );
-  return client;
 }

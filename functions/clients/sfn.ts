@@ -1,13 +1,12 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: SFNClient | undefined;
+const clients = new Map<string, SFNClient>();
 
-/** The Step Functions client, created once per process; locally pointed at the local host. */
+/** The Step Functions client, created once per process (per stack locally); locally pointed at the local host. */
 export function sfnClient(settings: ClientSettings): SFNClient {
-  client ??= tracer.captureAWSv3Client(
-    new SFNClient(clientConfig(settings, settings.endpoints.stepfunctions)),
+  return clientFor(clients, settings, settings.endpoints.stepfunctions, (config) =>
+    tracer.captureAWSv3Client(new SFNClient(config)),
   );
-  return client;
 }

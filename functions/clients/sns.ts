@@ -1,11 +1,12 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { tracer } from '../shared/observability';
-import { type ClientSettings, clientConfig } from './client-settings';
+import { type ClientSettings, clientFor } from './client-settings';
 
-let client: SNSClient | undefined;
+const clients = new Map<string, SNSClient>();
 
-/** The SNS client (text messages), created once per process; locally pointed at the SMS recorder. */
+/** The SNS client (text messages), created once per process (per stack locally); locally pointed at the SMS recorder. */
 export function snsClient(settings: ClientSettings): SNSClient {
-  client ??= tracer.captureAWSv3Client(new SNSClient(clientConfig(settings, settings.endpoints.sns)));
-  return client;
+  return clientFor(clients, settings, settings.endpoints.sns, (config) =>
+    tracer.captureAWSv3Client(new SNSClient(config)),
+  );
 }

@@ -5,6 +5,7 @@ import { AUDIT_EVENT_TYPES } from '../domain/audit-event-types';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { auditReaderFrom } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { InvalidRequestError } from '../shared/errors';
 import { httpHandler, jsonResponse, validate } from '../shared/http';
 import { staffFrom } from '../shared/staff';
@@ -16,8 +17,10 @@ import {
   verifyAuditTrail,
 } from '../use-cases/audit-trail';
 
-const config = loadConfig(['auditTableName', 'auditorGroup']);
-const reader = auditReaderFrom(config);
+const deps = perEnvironment(() => {
+  const config = loadConfig(['auditTableName', 'auditorGroup']);
+  return { reader: auditReaderFrom(config), auditorGroup: config.auditorGroup };
+});
 
 const DAY_MS = 86_400_000;
 /** At most a year per export or verify call; larger ranges are several calls. */
@@ -91,7 +94,8 @@ const encode = (next: AuditCursor | undefined) =>
 
 /** GET /audit/events, /audit/export, /audit/summary and /audit/verify (group mfa-recovery-auditor). */
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-  const auditor = staffFrom(event, config.auditorGroup);
+  const { reader, auditorGroup } = deps();
+  const auditor = staffFrom(event, auditorGroup);
   const params = event.queryStringParameters ?? {};
   if (event.routeKey === 'GET /audit/events') {
     const { limit, cursor: at, from, to, ...who } = validate(eventsQuery, params);

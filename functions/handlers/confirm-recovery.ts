@@ -3,11 +3,14 @@ import * as z from 'zod';
 import { normaliseEmailCode } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { challengeConfigNeeds, challengeDepsFrom } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { clientOf, httpHandler, jsonResponse, parseJsonBody, validate } from '../shared/http';
 import { requestIdParameter } from '../shared/request-id';
 import { confirmCode } from '../use-cases/confirm-code';
 
-const deps = challengeDepsFrom(loadConfig(challengeConfigNeeds));
+const deps = perEnvironment(() => {
+  return challengeDepsFrom(loadConfig(challengeConfigNeeds));
+});
 
 const body = z.strictObject({
   code: z
@@ -24,6 +27,6 @@ const body = z.strictObject({
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const { requestId } = validate(requestIdParameter, event.pathParameters ?? {});
   const { code } = parseJsonBody(event, body);
-  const result = await confirmCode({ requestId, code, ...clientOf(event) }, deps);
+  const result = await confirmCode({ requestId, code, ...clientOf(event) }, deps());
   return jsonResponse(200, result);
 });

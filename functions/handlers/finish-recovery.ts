@@ -1,10 +1,13 @@
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import { finishConfigNeeds, finishDepsFrom } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { stepInput, workflowStep } from '../shared/step-input';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
-const deps = finishDepsFrom(loadConfig(finishConfigNeeds));
+const deps = perEnvironment(() => {
+  return finishDepsFrom(loadConfig(finishConfigNeeds));
+});
 
 const input = stepInput.extend({
   outcome: z.enum(['IGNORED', 'FAILED', 'SIGN_OUT_INCOMPLETE']).optional(),
@@ -17,4 +20,4 @@ const input = stepInput.extend({
  * Workflow steps that end a request (Finish, Ignored, Failed, SignOutIncomplete): the outcome follows
  * from the stored state, or from what the failing step reports.
  */
-export const handler = workflowStep(input, (parsed) => finishRecovery(parsed, deps));
+export const handler = workflowStep(input, (parsed) => finishRecovery(parsed, deps()));

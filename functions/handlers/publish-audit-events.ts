@@ -4,10 +4,13 @@ import type { Context, DynamoDBBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { loadConfig } from '../shared/config';
 import { auditEventPublishingFrom } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { withInvocation } from '../shared/observability';
 import { publishAuditEvents } from '../use-cases/publish-audit-events';
 
-const deps = auditEventPublishingFrom(loadConfig(['auditTableName']));
+const deps = perEnvironment(() => {
+  return auditEventPublishingFrom(loadConfig(['auditTableName']));
+});
 
 /** A batch of the audit table's stream (NEW_IMAGE), as Lambda delivers it: only the fields we read. */
 const streamBatch = z.object({
@@ -39,7 +42,7 @@ export async function handler(event: unknown, context?: Context): Promise<Dynamo
           ? { newItem: unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) }
           : {}),
       })),
-      deps,
+      deps(),
     );
   });
 }

@@ -3,11 +3,14 @@ import * as z from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from '../shared/config';
 import { finishConfigNeeds, finishDepsFrom } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { log } from '../shared/log';
 import { withInvocation } from '../shared/observability';
 import { finishRecovery } from '../use-cases/workflow-steps';
 
-const deps = finishDepsFrom(loadConfig(finishConfigNeeds));
+const deps = perEnvironment(() => {
+  return finishDepsFrom(loadConfig(finishConfigNeeds));
+});
 
 /** The EventBridge event Step Functions sends when an execution ends (only the fields we read). */
 const statusChange = z.object({
@@ -43,7 +46,7 @@ export async function handler(event: unknown, context?: Context) {
         reason: `EXECUTION_${status}`,
         ...(error ? { error } : {}),
       },
-      deps,
+      deps(),
     );
     return { reconciled: true, outcome: result.outcome };
   });

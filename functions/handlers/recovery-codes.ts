@@ -10,6 +10,7 @@ import {
   texterFrom,
   userDirectoryFrom,
 } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { UnauthenticatedError } from '../shared/errors';
 import { clientOf, httpHandler, jsonResponse } from '../shared/http';
 import {
@@ -19,27 +20,29 @@ import {
   type SignedInUser,
 } from '../use-cases/recovery-codes';
 
-const config = loadConfig([
-  'recoveryTableName',
-  'auditTableName',
-  'userPoolId',
-  'cognitoBudget',
-  'pepperSecretArn',
-  'pepperMaxAgeSeconds',
-  'fromAddress',
-]);
-// The user's own token: they may wait a moment for room in the budget.
-const cognitoBudget = cognitoBudgetFrom(config, 'signedIn');
-const deps = {
-  codes: recoveryCodeStoreFrom(config),
-  pepper: pepperFrom(config),
-  audit: auditLogFrom(config),
-  directory: userDirectoryFrom(config, cognitoBudget),
-  cognitoBudget,
-  clock: systemClock,
-  mailer: mailerFrom(config),
-  texter: texterFrom(config),
-};
+const deps = perEnvironment(() => {
+  const config = loadConfig([
+    'recoveryTableName',
+    'auditTableName',
+    'userPoolId',
+    'cognitoBudget',
+    'pepperSecretArn',
+    'pepperMaxAgeSeconds',
+    'fromAddress',
+  ]);
+  // The user's own token: they may wait a moment for room in the budget.
+  const cognitoBudget = cognitoBudgetFrom(config, 'signedIn');
+  return {
+    codes: recoveryCodeStoreFrom(config),
+    pepper: pepperFrom(config),
+    audit: auditLogFrom(config),
+    directory: userDirectoryFrom(config, cognitoBudget),
+    cognitoBudget,
+    clock: systemClock,
+    mailer: mailerFrom(config),
+    texter: texterFrom(config),
+  };
+});
 
 /** The user behind the access token the JWT authorizer verified (an app client of the user pool). */
 function signedInUser(event: APIGatewayProxyEventV2WithJWTAuthorizer): SignedInUser {
@@ -69,11 +72,11 @@ function signedInUser(event: APIGatewayProxyEventV2WithJWTAuthorizer): SignedInU
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const user = signedInUser(event);
   if (event.routeKey === 'GET /recovery-codes/status') {
-    return jsonResponse(200, await recoveryCodeStatus(user.sub, deps));
+    return jsonResponse(200, await recoveryCodeStatus(user.sub, deps()));
   }
   if (event.routeKey === 'POST /authenticator-notices') {
-    return jsonResponse(202, await noticeNewAuthenticator(user, deps));
+    return jsonResponse(202, await noticeNewAuthenticator(user, deps()));
   }
   // Every JSON answer carries Cache-Control: no-store, so the codes are never kept by a cache.
-  return jsonResponse(201, await issueRecoveryCodes(user, deps));
+  return jsonResponse(201, await issueRecoveryCodes(user, deps()));
 });

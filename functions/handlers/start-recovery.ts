@@ -13,44 +13,47 @@ import {
   userDirectoryFrom,
   workflowFrom,
 } from '../shared/dependencies';
+import { perEnvironment } from '../shared/environment';
 import { clientOf, httpHandler, jsonResponse, parseJsonBody } from '../shared/http';
 import { correlate } from '../shared/observability';
 import { startRecovery } from '../use-cases/start-recovery';
 
-const config = loadConfig([
-  'recoveryTableName',
-  'auditTableName',
-  'userPoolId',
-  'passwordProofClientId',
-  'stateMachineArn',
-  'codeTtlSeconds',
-  'approvalTimeoutSeconds',
-  'coolDownSeconds',
-  'userRequestLimit',
-  'userRequestWindowSeconds',
-  'ipRequestLimit',
-  'ipRequestWindowSeconds',
-  'cognitoBudget',
-  'maxCodeAttempts',
-  'slotGraceSeconds',
-  'pepperSecretArn',
-  'pepperMaxAgeSeconds',
-  'publicBaseUrl',
-]);
-const cognitoBudget = cognitoBudgetFrom(config, 'public');
-const deps = {
-  directory: userDirectoryFrom(config, cognitoBudget),
-  cognitoBudget,
-  proofTiming: proofTimingFrom(),
-  store: recoveryStoreFrom(config),
-  rateLimiter: rateLimiterFrom(config),
-  audit: auditLogFrom(config),
-  workflow: workflowFrom(config),
-  recoveryCodes: recoveryCodeStoreFrom(config),
-  pepper: pepperFrom(config),
-  clock: systemClock,
-  settings: { ...config, serverName: new URL(config.publicBaseUrl).host },
-};
+const deps = perEnvironment(() => {
+  const config = loadConfig([
+    'recoveryTableName',
+    'auditTableName',
+    'userPoolId',
+    'passwordProofClientId',
+    'stateMachineArn',
+    'codeTtlSeconds',
+    'approvalTimeoutSeconds',
+    'coolDownSeconds',
+    'userRequestLimit',
+    'userRequestWindowSeconds',
+    'ipRequestLimit',
+    'ipRequestWindowSeconds',
+    'cognitoBudget',
+    'maxCodeAttempts',
+    'slotGraceSeconds',
+    'pepperSecretArn',
+    'pepperMaxAgeSeconds',
+    'publicBaseUrl',
+  ]);
+  const cognitoBudget = cognitoBudgetFrom(config, 'public');
+  return {
+    directory: userDirectoryFrom(config, cognitoBudget),
+    cognitoBudget,
+    proofTiming: proofTimingFrom(),
+    store: recoveryStoreFrom(config),
+    rateLimiter: rateLimiterFrom(config),
+    audit: auditLogFrom(config),
+    workflow: workflowFrom(config),
+    recoveryCodes: recoveryCodeStoreFrom(config),
+    pepper: pepperFrom(config),
+    clock: systemClock,
+    settings: { ...config, serverName: new URL(config.publicBaseUrl).host },
+  };
+});
 
 const username = z.string().trim().min(1).max(128);
 const email = z.string().trim().toLowerCase().email().max(254);
@@ -78,7 +81,7 @@ export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
         : {}),
       ...clientOf(event),
     },
-    deps,
+    deps(),
   );
   // The rest of this invocation's lines belong to the recovery (decoys get an id too: no tell).
   correlate(result.requestId);

@@ -4,6 +4,7 @@ import { type BrandColours, brandColourProblems } from '../domain/brand';
 import { cognitoBudgetSchema } from '../domain/cognito-budget';
 import { riskPolicySchema } from '../domain/risk';
 import { verificationChecklistSchema } from '../domain/verification-checklist';
+import { currentEnvironment } from './environment';
 import { ConfigError } from './errors';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -184,12 +185,13 @@ const environmentNames: Record<SettingName, string> = {
 export type Config<K extends SettingName> = Pick<Settings, K | BaseSetting>;
 
 /**
- * Reads and validates the settings a function needs, once, at cold start. This is the only place
- * that reads `process.env`; a missing or invalid value throws a ConfigError naming the variable.
+ * Reads and validates the settings a function needs, once per environment (at cold start in Lambda,
+ * shared/environment.ts). This is the only place that reads the environment's variables; a missing
+ * or invalid value throws a ConfigError naming the variable.
  */
 export function loadConfig<K extends SettingName>(
   needed: readonly K[],
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = currentEnvironment(),
 ): Config<K> {
   const raw: Record<string, unknown> = {
     region: env.AWS_REGION,

@@ -27,6 +27,7 @@ import { createVoices } from '../domain/emails';
 import { createProofTiming } from '../domain/proof-timing';
 import type { AuditEventPublishing } from '../use-cases/publish-audit-events';
 import { loadConfig, type Settings } from './config';
+import { perEnvironment } from './environment';
 import { ConfigError } from './errors';
 import { log } from './log';
 import { publishMetric } from './observability';
@@ -150,12 +151,8 @@ const makeVoices = () => {
   });
 };
 
-// One set per process: the mailer and the texter of a function speak with the same translators.
-let processVoices: ReturnType<typeof makeVoices> | undefined;
-const voices = () => {
-  processVoices ??= makeVoices();
-  return processVoices;
-};
+// One set per environment: the mailer and the texter of a function speak with the same translators.
+const voices = perEnvironment(makeVoices);
 
 export const mailerFrom = (config: Base & Pick<Settings, 'fromAddress'>) => {
   const names = loadConfig(['fromName', 'productName']);

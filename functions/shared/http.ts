@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { isTransient } from '../adapters/aws-errors';
 import { REQUEST_ID_PATTERN } from '../domain/secrets';
 import { loadConfig } from './config';
+import { perEnvironment } from './environment';
 import {
   CognitoBudgetSpentError,
   ForbiddenError,
@@ -17,13 +18,14 @@ import {
 import { log } from './log';
 import { currentLogger, publishMetric, withInvocation } from './observability';
 
-const edge = loadConfig(['originVerify']);
+const edge = perEnvironment(() => loadConfig(['originVerify']));
 
 /** Whether a request came through the product's CloudFront (always true when there is none). */
 export function cameThroughEdge(event: APIGatewayProxyEventV2): boolean {
-  if (!edge.originVerify) return true;
+  const { originVerify } = edge();
+  if (!originVerify) return true;
   const given = Buffer.from(event.headers?.['x-origin-verify'] ?? '');
-  const expected = Buffer.from(edge.originVerify);
+  const expected = Buffer.from(originVerify);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -34,7 +36,7 @@ export function cameThroughEdge(event: APIGatewayProxyEventV2): boolean {
  */
 export function clientOf(event: APIGatewayProxyEventV2): { sourceIp: string; userAgent: string } {
   const { sourceIp, userAgent } = event.requestContext.http;
-  const viewer = edge.originVerify ? event.headers?.['cloudfront-viewer-address'] : undefined;
+  const viewer = edge().originVerify ? event.headers?.['cloudfront-viewer-address'] : undefined;
   // "203.0.113.7:46532" or "[2001:db8::1]:46532" / "2001:db8::1:46532": the port is the last part.
   const viewerIp = viewer?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return { sourceIp: viewerIp || sourceIp, userAgent: (userAgent ?? '').slice(0, 256) };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { withEnvironment } from '../../functions/shared/environment';
 import { type AwsCallRecorder, runAsFunction } from '../iam/aws-calls';
 
 /** A Lambda handler as the Node.js runtime calls it. */
@@ -41,6 +42,8 @@ export function createLocalInvoker(options: {
   readonly root: string;
   /** Records the AWS calls each function's code makes (the IAM check of the test run). */
   readonly recorder?: AwsCallRecorder;
+  /** The stack's environment variables, which its functions' invocations run in. */
+  readonly environment: NodeJS.ProcessEnv;
 }) {
   const loaded = new Map<string, Promise<LambdaHandler>>();
 
@@ -96,7 +99,9 @@ export function createLocalInvoker(options: {
       );
     });
     try {
-      const running = runAsFunction(name, options.recorder, () => Promise.resolve(handler(event, context)));
+      const running = runAsFunction(name, options.recorder, () =>
+        withEnvironment(options.environment, () => Promise.resolve(handler(event, context))),
+      );
       const result = await Promise.race([running, timedOut]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {

@@ -124,8 +124,8 @@ describe('1. a cancel always wins over the cool-down timer', () => {
 
 describe('the guard on REMOVING', () => {
   it('lets RemoveTotp touch nothing for a request that is cancelled, waiting for support, or before its reset time', async () => {
-    // The workflow step itself, called as Step Functions would call it: whatever routed it here.
-    const { handler } = await import('../../functions/handlers/remove-totp');
+    // The workflow step itself, invoked as Step Functions would invoke it: whatever routed it here.
+    const handler = (payload: { requestId: string }) => own.current.invoke('remove-totp', payload);
     const cancelledUser = await newUser();
     const cancelled = await drive.request(cancelledUser);
     const { cancelToken } = await drive.codeEmail(cancelledUser);
