@@ -46,13 +46,8 @@ export const functionCatalog = {
   },
   'look-up-user': {
     entry: 'functions/handlers/look-up-user.ts',
-    description: 'Workflow: reads the user from the pool and decides eligibility',
+    description: 'Workflow: reads the user from the pool, decides eligibility and scores the request',
     substitution: 'LookUpUserFunctionArn',
-  },
-  'assess-risk': {
-    entry: 'functions/handlers/assess-risk.ts',
-    description: 'Workflow: scores the request',
-    substitution: 'AssessRiskFunctionArn',
   },
   'advance-recovery': {
     entry: 'functions/handlers/advance-recovery.ts',

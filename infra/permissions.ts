@@ -68,7 +68,6 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'get-recovery': ['recoveries:GetItem'],
   web: [],
   'look-up-user': [...STEP, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
-  'assess-risk': [...STEP],
   'issue-code': [...STEP, 'ses:send', 'sms:send', 'pepper:read'],
   'request-approval': [...STEP, 'recoveries:PutItem', 'ses:send'],
   // Only arms the cool-down's timer and tells the user: the decision before it was audited.

@@ -25,7 +25,7 @@ export interface RecoveryRequest {
   readonly phoneNumber?: string;
   readonly groups?: readonly string[];
   readonly risk?: RiskAssessment;
-  /** Fixed by AssessRisk: false only when no support approval is needed. */
+  /** Fixed by LookUpUser's risk score: false only when no support approval is needed. */
   readonly needsApproval?: boolean;
   /** Epoch seconds: the code's deadline, fixed when the request is accepted. */
   readonly codeExpiresAt?: number;

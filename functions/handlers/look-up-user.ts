@@ -1,8 +1,8 @@
 import { loadConfig } from '../shared/config';
-import { directoryStepDepsFrom } from '../shared/dependencies';
+import { directoryStepDepsFrom, systemClock } from '../shared/dependencies';
 import { perEnvironment } from '../shared/environment';
 import { stepInput, workflowStep } from '../shared/step-input';
-import { lookUpUser } from '../use-cases/workflow-steps';
+import { checkRequest } from '../use-cases/workflow-steps';
 
 const deps = perEnvironment(() => {
   const config = loadConfig([
@@ -12,8 +12,8 @@ const deps = perEnvironment(() => {
     'cognitoBudget',
     'riskPolicy',
   ]);
-  return { ...directoryStepDepsFrom(config), policy: config.riskPolicy };
+  return { ...directoryStepDepsFrom(config), policy: config.riskPolicy, clock: systemClock };
 });
 
-/** Workflow step LookUpUser. */
-export const handler = workflowStep(stepInput, ({ requestId }) => lookUpUser(requestId, deps()));
+/** Workflow step LookUpUser: the user, whether a code may be sent, and the request's risk. */
+export const handler = workflowStep(stepInput, ({ requestId }) => checkRequest(requestId, deps()));

@@ -65,35 +65,36 @@ export interface RemovalDeps {
   readonly coolDownSeconds: number;
 }
 
-/** Reads the user from the pool and decides whether a code may be sent at all. */
-export async function lookUpUser(
+/**
+ * Workflow step LookUpUser: reads the user from the pool and decides whether a code may be sent at
+ * all, then scores the risk of an eligible request, in one step (one read of the request, one update
+ * of its description, and the two audit records UserLookedUp and RiskAssessed). `level` only for an
+ * eligible request; `proof` always (the workflow's ResultSelector reads it).
+ */
+export async function checkRequest(
   requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget'> & {
-    readonly policy: Pick<RiskPolicy, 'emailChanged'>;
+  deps: Pick<StepDeps, 'store' | 'audit' | 'directory' | 'cognitoBudget' | 'clock'> & {
+    readonly policy: RiskPolicy;
   },
-): Promise<{ eligible: boolean; reason: string }> {
+): Promise<{
+  eligible: boolean;
+  reason: string;
+  level?: RiskAssessment['level'];
+  proof: RecoveryRequest['proof'];
+}> {
   const request = await requestOf(deps.store, requestId);
   await deps.cognitoBudget.take(['AdminGetUser', 'AdminListGroupsForUser']);
-  const user = await deps.directory.getUser(request.username);
+  // The last completed recovery is read while Cognito answers: only an eligible request needs it.
+  const [user, lastCompletedRecoveryAt] = await Promise.all([
+    deps.directory.getUser(request.username),
+    deps.store.lastCompletion(request.sub),
+  ]);
   let reason = 'OK';
   if (!user || user.sub !== request.sub) reason = 'USER_GONE';
   else if (!user.enabled) reason = 'USER_DISABLED';
   else if (!user.email || !user.emailVerified) reason = 'NO_VERIFIED_EMAIL';
   const groups = user && reason === 'OK' ? await deps.directory.groupsOf(user.username) : [];
-  if (user && reason === 'OK') {
-    const attribute = deps.policy.emailChanged?.attribute;
-    const emailChangedAt = attribute ? emailChangeTime(user.customAttributes[attribute]) : undefined;
-    await deps.store.describeRequest(requestId, {
-      email: user.email,
-      ...(user.phoneVerified && user.phoneNumber ? { phoneNumber: user.phoneNumber } : {}),
-      groups,
-      ...(user.createdAt ? { accountCreatedAt: user.createdAt } : {}),
-      ...(emailChangedAt ? { emailChangedAt } : {}),
-      ...(user.zoneinfo ? { zoneinfo: user.zoneinfo.slice(0, 64) } : {}),
-      ...(user.locale ? { locale: user.locale.slice(0, 35) } : {}),
-    });
-  }
-  await deps.audit.append({
+  const lookedUp = {
     ...auditSubject(request),
     type: 'UserLookedUp',
     actor: 'system',
@@ -103,25 +104,22 @@ export async function lookUpUser(
       mfa: (user?.mfa ?? []).join(',') || 'NONE',
       groups: groups.length,
     },
-  });
-  return { eligible: reason === 'OK', reason };
-}
-
-/** Scores the request and stores the level and reasons with it. */
-export async function scoreRisk(
-  requestId: string,
-  deps: Pick<StepDeps, 'store' | 'audit' | 'clock'> & { readonly policy: RiskPolicy },
-): Promise<RiskAssessment & { readonly proof: RecoveryRequest['proof'] }> {
-  const request = await requestOf(deps.store, requestId);
-  const lastCompletedRecoveryAt = await deps.store.lastCompletion(request.sub);
+  };
+  if (!user || reason !== 'OK') {
+    await deps.audit.append(lookedUp);
+    return { eligible: false, reason, proof: request.proof };
+  }
+  const attribute = deps.policy.emailChanged?.attribute;
+  const emailChangedAt = attribute ? emailChangeTime(user.customAttributes[attribute]) : undefined;
+  const accountCreatedAt = user.createdAt;
   const risk = assessRisk(
     {
-      groups: request.groups ?? [],
+      groups,
       lastCompletedRecoveryAt,
       requestsInWindow: request.signals?.requestsInWindow ?? 1,
-      accountCreatedAt: request.accountCreatedAt,
+      accountCreatedAt,
       failedPasswordAttempts: request.signals?.failedPasswordAttempts ?? 0,
-      emailChangedAt: request.emailChangedAt,
+      emailChangedAt,
       // A request stored without signals cannot prove its password was checked: treat it as lost.
       lostPassword: request.signals?.lostPassword ?? true,
       provedWithRecoveryCode: request.proof === 'RECOVERY_CODE',
@@ -129,7 +127,18 @@ export async function scoreRisk(
     deps.policy,
     deps.clock(),
   );
-  await deps.store.describeRequest(requestId, { risk, needsApproval: risk.level === 'HIGH' });
+  await deps.store.describeRequest(requestId, {
+    email: user.email,
+    ...(user.phoneVerified && user.phoneNumber ? { phoneNumber: user.phoneNumber } : {}),
+    groups,
+    ...(accountCreatedAt ? { accountCreatedAt } : {}),
+    ...(emailChangedAt ? { emailChangedAt } : {}),
+    ...(user.zoneinfo ? { zoneinfo: user.zoneinfo.slice(0, 64) } : {}),
+    ...(user.locale ? { locale: user.locale.slice(0, 35) } : {}),
+    risk,
+    needsApproval: risk.level === 'HIGH',
+  });
+  await deps.audit.append(lookedUp);
   await deps.audit.append({
     ...auditSubject(request),
     type: 'RiskAssessed',
@@ -138,7 +147,7 @@ export async function scoreRisk(
     reasons: risk.reasons,
   });
   // The workflow skips the emailed code for a request proved with a saved recovery code.
-  return { ...risk, proof: request.proof };
+  return { eligible: true, reason, level: risk.level, proof: request.proof };
 }
 
 /**

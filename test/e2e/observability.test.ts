@@ -29,7 +29,6 @@ describe('what operators see of one recovery', () => {
         new Set([
           'start-recovery',
           'look-up-user',
-          'assess-risk',
           'issue-code',
           'get-recovery',
           'confirm-recovery',

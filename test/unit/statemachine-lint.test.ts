@@ -17,13 +17,13 @@ describe('the workflow definition', () => {
     states.Orphan = { Type: 'Pass', End: true };
     delete (states.RemoveTotp as Record<string, unknown>).TimeoutSeconds;
     delete (states.SignOutUser as Record<string, unknown>).Catch;
-    (states.AssessRisk as Record<string, unknown>).Retry = [];
+    (states.Advance as Record<string, unknown>).Retry = [];
     (states.LookUpUser as Record<string, unknown>).ResultPath = 'not a path';
     const problems = lintDefinition(broken).join('\n');
     expect(problems).toMatch(/Orphan: not reachable/);
     expect(problems).toMatch(/RemoveTotp: a Task without TimeoutSeconds/);
     expect(problems).toMatch(/SignOutUser: no Catch for States.ALL/);
-    expect(problems).toMatch(/AssessRisk: no Retry for Lambda.ServiceException/);
+    expect(problems).toMatch(/Advance: no Retry for Lambda.ServiceException/);
     expect(problems).toMatch(/ResultPath|path/i);
   });
 
