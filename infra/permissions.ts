@@ -10,6 +10,7 @@ export type RecoveryItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteI
 export type Need =
   | `recoveries:${RecoveryItemAction}`
   | 'recoveries:query-by-status'
+  | 'recoveries:query-request'
   | 'audit:append'
   | 'audit:read'
   | 'audit:query-by-user'
@@ -63,9 +64,22 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
     'cognito:AdminGetUser',
     'cognito:ListUsers',
   ],
-  'confirm-recovery': [...STEP, 'recoveries:ConditionCheckItem', 'states:callback', 'pepper:read'],
-  'cancel-recovery': [...STEP, 'recoveries:DeleteItem', 'states:callback', 'pepper:read'],
-  'get-recovery': ['recoveries:GetItem'],
+  // A request and its challenge are read in one query of the request's partition (query-request).
+  'confirm-recovery': [
+    ...STEP,
+    'recoveries:query-request',
+    'recoveries:ConditionCheckItem',
+    'states:callback',
+    'pepper:read',
+  ],
+  'cancel-recovery': [
+    ...STEP,
+    'recoveries:query-request',
+    'recoveries:DeleteItem',
+    'states:callback',
+    'pepper:read',
+  ],
+  'get-recovery': ['recoveries:query-request'],
   web: [],
   'look-up-user': [...STEP, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
   'issue-code': [...STEP, 'ses:send', 'sms:send', 'pepper:read'],
@@ -151,6 +165,13 @@ export const KEPT_GRANTS: readonly {
     action: 'sns:Publish',
     reason:
       'Texts the ending of a reconciled request to a verified phone; the reconciled requests of the run belong to users without one (finish-recovery texts are exercised).',
+  },
+  {
+    principal: '*',
+    action: 'dynamodb:Query',
+    resource: 'arn:*:dynamodb:*:*:table/*-audit',
+    reason:
+      'An append reads its chain from the audit table only when the head its request item keeps is behind (a writer that did not move it: an older version still running during a deployment) or the chain has no request item; in the run the workflow steps always found their head current.',
   },
   {
     principal: 'sign-out-user',

@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { GENESIS_HASH } from '../domain/audit-chain';
@@ -56,6 +57,30 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       return item;
     },
     getChallenge: (requestId: string) => get<Challenge>(keys.challenge(requestId)),
+
+    /** The request and its challenge in one strongly consistent query of the request's partition. */
+    async getRequestAndChallenge(
+      requestId: string,
+    ): Promise<{ request?: RecoveryRequest; challenge?: Challenge }> {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk },
+          ConsistentRead: true,
+        }),
+      );
+      const items = (result.Items ?? []) as Record<string, unknown>[];
+      const request = items.find((item) => item.sk === keys.request(requestId).sk) as
+        | (RecoveryRequest & Record<string, unknown>)
+        | undefined;
+      const challenge = items.find((item) => item.sk === keys.challenge(requestId).sk) as
+        | Challenge
+        | undefined;
+      const head = headOf(request);
+      if (head) heads?.set(requestId, head);
+      return { ...(request ? { request } : {}), ...(challenge ? { challenge } : {}) };
+    },
 
     async putRequest(request: RecoveryRequest, ttl: number): Promise<void> {
       const head = { seq: 0, hash: GENESIS_HASH, ended: false };

@@ -65,6 +65,8 @@ export interface RequestStore {
 /** The emailed code and cancel link of a request, and the user's active-recovery slot. */
 export interface ChallengeStore extends RequestStore {
   getChallenge(requestId: string): Promise<Challenge | undefined>;
+  /** The request and its challenge as of one consistent read (one call, not two). */
+  getRequestAndChallenge(requestId: string): Promise<{ request?: RecoveryRequest; challenge?: Challenge }>;
   /** Holds only while the stored code hash is this one and has not expired. */
   challengeStillValid(requestId: string, codeHash: string, nowSeconds: number): PendingWrite;
   /** Counts one wrong code; resolves the attempts so far, or undefined when the challenge is gone. */

@@ -22,10 +22,7 @@ export async function cancelRecovery(
   },
   deps: ChallengeDeps,
 ): Promise<{ status: 'CANCELLED' }> {
-  const [request, challenge] = await Promise.all([
-    deps.store.getRequest(input.requestId),
-    deps.store.getChallenge(input.requestId),
-  ]);
+  const { request, challenge } = await deps.store.getRequestAndChallenge(input.requestId);
   const peppers = challenge ? await deps.pepper.verifying() : [];
   const matches = peppers.some((pepper) =>
     sameHash(cancelTokenFor(pepper, input.requestId, challenge?.cancelSalt ?? ''), input.token),

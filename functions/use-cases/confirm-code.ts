@@ -30,10 +30,7 @@ export async function confirmCode(
 ): Promise<{ status: 'CONFIRMED' }> {
   const now = deps.clock();
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const [request, challenge] = await Promise.all([
-    deps.store.getRequest(input.requestId),
-    deps.store.getChallenge(input.requestId),
-  ]);
+  const { request, challenge } = await deps.store.getRequestAndChallenge(input.requestId);
   // Every pepper that may still verify: a code issued before a rotation keeps working.
   const hashes = (await deps.pepper.verifying()).map((pepper) =>
     hashEmailCode(pepper, input.requestId, input.code),

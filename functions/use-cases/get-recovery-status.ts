@@ -67,10 +67,7 @@ export async function getRecoveryStatus(
   requestId: string,
   deps: { readonly store: RecoveryStore; readonly clock: () => Date; readonly maxCodeAttempts: number },
 ): Promise<PublicRecoveryStatus> {
-  const [request, challenge] = await Promise.all([
-    deps.store.getRequest(requestId),
-    deps.store.getChallenge(requestId),
-  ]);
+  const { request, challenge } = await deps.store.getRequestAndChallenge(requestId);
   if (!request) throw new RecoveryNotFoundError('No such recovery request.');
   return publicStatus(request, challenge, Math.floor(deps.clock().getTime() / 1000), deps.maxCodeAttempts);
 }

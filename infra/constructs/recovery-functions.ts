@@ -138,13 +138,17 @@ function statementsFor(needs: readonly Need[], props: RecoveryFunctionsProps): P
   const staffCognito = withPrefix('staff-cognito:', 'cognito-idp');
   if (staffCognito.length > 0) allow(staffCognito, [props.staffUserPool.userPoolArn]);
   const items = withPrefix('recoveries:', 'dynamodb').filter(
-    (action) => action !== 'dynamodb:query-by-status',
+    (action) => action !== 'dynamodb:query-by-status' && action !== 'dynamodb:query-request',
   );
   if (items.length > 0) allow(items, [props.recoveries.tableArn]);
   for (const need of needs) {
     switch (need) {
       case 'recoveries:query-by-status':
         allow(['dynamodb:Query'], [`${props.recoveries.tableArn}/index/${STATUS_INDEX}`]);
+        break;
+      case 'recoveries:query-request':
+        // One request's partition (its item, challenge and approval): the table, no index.
+        allow(['dynamodb:Query'], [props.recoveries.tableArn]);
         break;
       case 'audit:append':
         // Put and read the chain's head only: never update, never delete.

@@ -72,6 +72,12 @@ export function inMemoryStore(): ChallengeStore & {
       await roundTrip();
       return challenges.get(requestId);
     },
+    async getRequestAndChallenge(requestId) {
+      await roundTrip();
+      const request = requests.get(requestId);
+      const challenge = challenges.get(requestId);
+      return { ...(request ? { request } : {}), ...(challenge ? { challenge } : {}) };
+    },
     move(requestId: string, move: Move) {
       const from = move.from.filter((status) => allowedFrom(move.to).includes(status));
       if (from.length === 0)

@@ -79,26 +79,30 @@ describe('confirming the emailed code', () => {
     expect(workflow.woken).toEqual(['task-token']);
   });
 
-  it('wakes with the token it read before deciding, and reads the request again only when that task had closed', async () => {
+  it('reads the request and its challenge once, and wakes with the token read then; the request is read again only when that task had closed', async () => {
     const { deps, store, workflow } = world();
-    let reads = 0;
-    const getRequest = store.getRequest.bind(store);
+    const reads: string[] = [];
+    const counting = (name: 'getRequest' | 'getRequestAndChallenge' | 'getChallenge') => {
+      const read = store[name].bind(store) as (id: string) => Promise<unknown>;
+      return (id: string) => {
+        reads.push(name);
+        return read(id);
+      };
+    };
     const counted = {
       ...deps,
       store: Object.assign(Object.create(store), {
-        getRequest: (id: string) => {
-          reads += 1;
-          return getRequest(id);
-        },
+        getRequest: counting('getRequest'),
+        getChallenge: counting('getChallenge'),
+        getRequestAndChallenge: counting('getRequestAndChallenge'),
       }),
     };
     await confirmCode({ requestId: ID, code: CODE, ...client }, counted);
     expect(workflow.woken).toEqual(['task-token']);
-    expect(reads).toBe(1);
+    expect(reads).toEqual(['getRequestAndChallenge']);
 
     // The wait that held the token read before the decision closed; a new wait stored its own token.
     const second = world();
-    let secondReads = 0;
     const closed = new Set(['task-token']);
     const woken: string[] = [];
     const newTokenAfterRead = {
@@ -113,7 +117,7 @@ describe('confirming the emailed code', () => {
       store: Object.assign(Object.create(second.store), {
         getRequest: async (id: string) => {
           const request = await second.store.getRequest(id);
-          return request && { ...request, waitToken: secondReads++ === 0 ? 'task-token' : 'task-token-2' };
+          return request && { ...request, waitToken: 'task-token-2' };
         },
       }),
     };
