@@ -413,8 +413,11 @@ export async function finishRecovery(
       },
       [deps.store.move(input.requestId, { from: [request.status], to: outcome })],
     );
-    if (ended) endedHere = reason;
-    request = await requestOf(deps.store, input.requestId);
+    if (ended) {
+      endedHere = reason;
+      // Our transition is what is stored now, and nothing moves a request that ended: no read needed.
+      request = { ...request, status: outcome, terminal: outcome };
+    } else request = await requestOf(deps.store, input.requestId);
   }
   const outcome = request.status as TerminalOutcome;
   await afterEnd(request, outcome, deps);
@@ -467,8 +470,9 @@ async function afterEnd(request: RecoveryRequest, outcome: TerminalOutcome, deps
       (request.codeExpiresAt ?? 0) + 86_400,
     );
   }
-  await deps.approvals.close(request.requestId);
-  await deps.store.forgetWaitToken(request.requestId);
+  // Only a request that may need approval (needsApproval not false) ever had one opened.
+  if (request.needsApproval !== false) await deps.approvals.close(request.requestId);
+  if (request.waitToken) await deps.store.forgetWaitToken(request.requestId);
   if (request.sub) {
     const slot = activeSlotOf(request);
     await deps.store.unlockUser(slot, request.requestId);
