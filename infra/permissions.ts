@@ -174,6 +174,13 @@ export const KEPT_GRANTS: readonly {
       'An append reads its chain from the audit table only when the head its request item keeps is behind (a writer that did not move it: an older version still running during a deployment) or the chain has no request item; in the run the workflow steps always found their head current.',
   },
   {
+    principal: 'confirm-recovery',
+    action: 'dynamodb:GetItem',
+    resource: 'arn:*:dynamodb:*:*:table/*-recoveries',
+    reason:
+      'The request and its challenge are read in one query; the request is read again only when the wait token read before the decision belonged to a task that had closed, or an append finds no chain head in its invocation; in the run neither happened to a confirmation.',
+  },
+  {
     principal: 'sign-out-user',
     action: 'cognito-idp:AdminForgetDevice',
     reason: 'Forgets each device the user let Cognito remember; the test users remember none.',
