@@ -311,6 +311,80 @@ export function createAuditLog(
     async appendWith(input: AuditEventInput, writes: readonly ConditionalWrite[]): Promise<boolean> {
       return (await appendLinked(input, writes)) !== undefined;
     },
+
+    /**
+     * Starts a new request's chain: `inputs` as its first events (from the genesis hash), with
+     * `writes`, one of which must create the request's item (`RecoveryStore.newRequest`): the chain's
+     * head is written into that item. One transaction, no read. Resolves false when a condition
+     * failed (the request, or one of its events, exists already).
+     */
+    async startChain(
+      inputs: readonly AuditEventInput[],
+      writes: readonly ConditionalWrite[],
+    ): Promise<boolean> {
+      const requestId = inputs[0]?.requestId;
+      if (!requestId || inputs.some((input) => input.requestId !== requestId)) {
+        throw new Error('a chain is started with events of one request');
+      }
+      const key = requestKey(requestId);
+      const written = writes.map(transactItemOf);
+      const creates = written.findIndex(
+        (item) => item.Put?.Item?.pk === key.pk && item.Put.Item.sk === key.sk,
+      );
+      const created = written[creates]?.Put;
+      if (!headStore || !created?.Item) throw new Error(`no write creates the item of request ${requestId}`);
+      // A new chain starts at the genesis hash, read nowhere. Only if someone wrote into it first (the
+      // owner's repeat, joining a twin still being accepted) is its head read and linked after.
+      let link: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+      for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
+        const events: StoredAuditEvent[] = [];
+        for (const input of inputs) events.push(build(input, events.at(-1) ?? link));
+        const head = events.at(-1) as StoredAuditEvent;
+        const items = [...written];
+        items[creates] = {
+          Put: {
+            ...created,
+            Item: {
+              ...created.Item,
+              [HEAD_FIELDS.seq]: head.seq,
+              [HEAD_FIELDS.hash]: head.hash,
+              ...(head.terminal ? { [HEAD_FIELDS.ended]: true } : {}),
+            },
+          },
+        };
+        const puts = events.map((event) => ({
+          Put: {
+            TableName: tableName,
+            Item: stripUndefined(event),
+            ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
+          },
+        }));
+        try {
+          await db.send(new TransactWriteCommand({ TransactItems: [...puts, ...items] }));
+          headStore.heads.set(requestId, {
+            seq: head.seq,
+            hash: head.hash,
+            ended: head.terminal !== undefined,
+          });
+          for (const event of events) observe?.(event);
+          return true;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+          // The request (or another write that creates it) exists already: this start lost.
+          if (reasons.slice(puts.length).includes('ConditionalCheckFailed')) return false;
+          const contended =
+            reasons.slice(0, puts.length).includes('ConditionalCheckFailed') ||
+            reasons.includes('TransactionConflict');
+          if (!contended) throw error;
+          const chain = await chainLink(requestId);
+          if (chain.ended) return false;
+          link = chain;
+          await backOff(attempt);
+        }
+      }
+      throw new Error(`audit chain of ${requestId} stayed contended after ${MAX_APPEND_ATTEMPTS} attempts`);
+    },
   };
 }
 

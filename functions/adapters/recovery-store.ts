@@ -7,12 +7,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GENESIS_HASH } from '../domain/audit-chain';
 import type { Challenge, Move, MoveCondition, RecoveryRequest } from '../domain/recovery';
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
 import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
-import { type ChainHeads, HEAD_FIELDS, headOf } from './chain-heads';
+import { type ChainHeads, headOf } from './chain-heads';
 import { keys } from './recovery-keys';
 
 export type { Challenge, Move, ProofKind, RecoveryRequest, RequestSignals } from '../domain/recovery';
@@ -82,22 +81,34 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
       return { ...(request ? { request } : {}), ...(challenge ? { challenge } : {}) };
     },
 
-    async putRequest(request: RecoveryRequest, ttl: number): Promise<void> {
-      const head = { seq: 0, hash: GENESIS_HASH, ended: false };
-      await db.send(
-        new PutCommand({
+    /**
+     * A new request's item, for `AuditLog.startChain`, which gives it its chain's head: created only
+     * if the request does not exist.
+     */
+    newRequest(request: RecoveryRequest, ttl: number): ConditionalWrite {
+      return pendingWrite({
+        Put: {
           TableName: tableName,
           Item: {
             ...keys.request(request.requestId),
             ...request,
+            ...(isTerminal(request.status) ? { terminal: request.status } : {}),
             ttl,
-            [HEAD_FIELDS.seq]: head.seq,
-            [HEAD_FIELDS.hash]: head.hash,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      heads?.set(request.requestId, head);
+        },
+      });
+    },
+
+    /** A decoy's challenge, created with its request (`AuditLog.startChain`): only if none exists. */
+    newDecoyChallenge(challenge: Challenge, ttl: number): ConditionalWrite {
+      return pendingWrite({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.challenge(challenge.requestId), ...challenge, ttl },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
     },
 
     /**

@@ -40,6 +40,12 @@ export interface AuditLog {
   append(input: AuditEventInput): Promise<unknown>;
   /** Appends the event of a transition with its pending writes, atomically; false when one lost. */
   appendWith(input: AuditEventInput, writes: readonly PendingWrite[]): Promise<boolean>;
+  /**
+   * Starts a new request's chain: its first events, in order, together with the writes that create
+   * the request (one of them the request's item, which is given the chain's head), in one atomic
+   * write; false when one of them lost (the request exists already).
+   */
+  startChain(inputs: readonly AuditEventInput[], writes: readonly PendingWrite[]): Promise<boolean>;
 }
 
 /** A request's first audit event, as its day's chain links it. */
@@ -155,9 +161,10 @@ export interface SlotKey {
 
 /** Where a new request is accepted: the request, a decoy's challenge, and the user's one active slot. */
 export interface AdmissionStore extends RequestStore {
-  putRequest(request: RecoveryRequest, ttl: number): Promise<void>;
-  /** A decoy's challenge; never replaces one the request has. */
-  putDecoyChallenge(challenge: Challenge, ttl: number): Promise<boolean>;
+  /** A new request's item, created with its chain (`AuditLog.startChain`); only if none exists. */
+  newRequest(request: RecoveryRequest, ttl: number): PendingWrite;
+  /** A decoy's challenge, created with its request; only if none exists. */
+  newDecoyChallenge(challenge: Challenge, ttl: number): PendingWrite;
   /** Takes the slot for `requestId`, or tells who holds it and since when. */
   lockUser(
     slot: SlotKey,

@@ -283,23 +283,30 @@ async function launch(
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   let stored = false;
   try {
-    await deps.store.putRequest(request, nowSeconds + RETENTION_SECONDS);
-    stored = true;
-    await deps.audit.append({
-      ...auditContext(request),
-      type: 'RecoveryRequested',
-      actor: `user:${request.username}`,
-      details: { lostPassword: request.proof === 'NONE', proof: request.proof },
-    });
-    if (recoveryCodesLeft !== undefined) {
-      // The count, never the code.
-      await deps.audit.append({
-        ...auditContext(request),
-        type: 'RecoveryCodeUsed',
-        actor: `user:${request.username}`,
-        details: { remaining: recoveryCodesLeft },
-      });
-    }
+    // The request item and its first audit records: one atomic write.
+    stored = await deps.audit.startChain(
+      [
+        {
+          ...auditContext(request),
+          type: 'RecoveryRequested',
+          actor: `user:${request.username}`,
+          details: { lostPassword: request.proof === 'NONE', proof: request.proof },
+        },
+        // The count, never the code.
+        ...(recoveryCodesLeft === undefined
+          ? []
+          : [
+              {
+                ...auditContext(request),
+                type: 'RecoveryCodeUsed',
+                actor: `user:${request.username}`,
+                details: { remaining: recoveryCodesLeft },
+              },
+            ]),
+      ],
+      [deps.store.newRequest(request, nowSeconds + RETENTION_SECONDS)],
+    );
+    if (!stored) throw new TransientDependencyError(`request ${request.requestId} exists already`);
     await deps.workflow.start({
       requestId: request.requestId,
       username: request.username,
@@ -443,28 +450,34 @@ async function ignore(
   reason: 'NO_TOTP' | 'RATE_LIMITED' | 'UNKNOWN_USER' | 'ALREADY_ACTIVE',
 ): Promise<{ requestId: string }> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  await deps.store.putRequest({ ...request, decoy: true }, nowSeconds + RETENTION_SECONDS);
-  await deps.store.putDecoyChallenge(
-    decoyChallenge(request, deps.settings.maxCodeAttempts),
-    (request.codeExpiresAt ?? nowSeconds) + 86_400,
-  );
   const context = auditContext(request);
-  await deps.audit.append({
-    ...context,
-    type: 'RecoveryRequested',
-    actor: `user:${request.username}`,
-    details: { lostPassword: true, proof: request.proof },
-  });
-  await deps.audit.appendWith(
-    {
-      ...context,
-      type: 'RecoveryIgnored',
-      actor: 'system',
-      terminal: 'IGNORED',
-      outcome: 'IGNORED',
-      reasons: [reason],
-    },
-    [deps.store.move(request.requestId, { from: ['STARTED'], to: 'IGNORED' })],
+  // Born ended: the decoy's item (IGNORED), its challenge and both of its records in one atomic write,
+  // so a flood of decoys costs one write each and leaves no half-made request behind.
+  const stored = await deps.audit.startChain(
+    [
+      {
+        ...context,
+        type: 'RecoveryRequested',
+        actor: `user:${request.username}`,
+        details: { lostPassword: true, proof: request.proof },
+      },
+      {
+        ...context,
+        type: 'RecoveryIgnored',
+        actor: 'system',
+        terminal: 'IGNORED',
+        outcome: 'IGNORED',
+        reasons: [reason],
+      },
+    ],
+    [
+      deps.store.newRequest({ ...request, decoy: true, status: 'IGNORED' }, nowSeconds + RETENTION_SECONDS),
+      deps.store.newDecoyChallenge(
+        decoyChallenge(request, deps.settings.maxCodeAttempts),
+        (request.codeExpiresAt ?? nowSeconds) + 86_400,
+      ),
+    ],
   );
+  if (!stored) throw new TransientDependencyError(`request ${request.requestId} exists already`);
   return { requestId: request.requestId };
 }

@@ -150,6 +150,16 @@ export function inMemoryAuditLog(): AuditLog & { events(requestId: string): Audi
       add(input);
       return true;
     },
+    async startChain(inputs, writes) {
+      await roundTrip();
+      const requestId = inputs[0]?.requestId ?? '';
+      const memory = writes.map(asMemory);
+      // Events written before the start (a repeat joining a twin being accepted) stay first.
+      if (ended(requestId) || !memory.every((write) => write.holds())) return false;
+      for (const write of memory) write.apply();
+      for (const input of inputs) add(input);
+      return true;
+    },
   };
 }
 
@@ -338,16 +348,21 @@ export function inMemoryAdmission(): AdmissionStore & {
     request: store.request,
     requests: () => [...stored.keys()].map((id) => store.request(id) as RecoveryRequest),
     slotHolder: (slot) => slots.get(slotKey(slot))?.requestId,
-    async putRequest(request) {
-      await roundTrip();
-      store.put(request);
-      stored.set(request.requestId, request);
+    newRequest(request) {
+      return asPending({
+        holds: () => !stored.has(request.requestId) && store.request(request.requestId) === undefined,
+        apply: () => {
+          const item = isTerminal(request.status) ? { ...request, terminal: request.status } : request;
+          store.put(item);
+          stored.set(request.requestId, item);
+        },
+      });
     },
-    async putDecoyChallenge(challenge) {
-      await roundTrip();
-      if (decoys.has(challenge.requestId)) return false;
-      decoys.add(challenge.requestId);
-      return true;
+    newDecoyChallenge(challenge) {
+      return asPending({
+        holds: () => !decoys.has(challenge.requestId),
+        apply: () => void decoys.add(challenge.requestId),
+      });
     },
     async lockUser(slot, requestId, nowSeconds, holdSeconds) {
       await roundTrip();

@@ -189,3 +189,58 @@ describe('appending to a chain whose request item keeps its head', () => {
     expect(db.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });
+
+describe('starting a new request’s chain', () => {
+  const heads = createChainHeads();
+  const headed = createAuditLog(documents, 'audit', clock, undefined, { requestTable: 'recoveries', heads });
+  const newRequest = () =>
+    ({
+      Put: {
+        TableName: 'recoveries',
+        Item: { pk: 'REQ#r1', sk: 'META', status: 'IGNORED' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }) as unknown as PendingWrite;
+  const second = { ...event, type: 'RecoveryIgnored', terminal: 'IGNORED' as const };
+
+  it('writes the request item, its first events and the head in one transaction, reading nothing', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    expect(await headed.startChain([event, second], [newRequest()])).toBe(true);
+    expect(db.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(db.commandCalls(GetCommand)).toHaveLength(0);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const [first, last, request] = items.map((item) => item.Put?.Item ?? {});
+    expect(first).toMatchObject({ sk: 'EVT#000001', prevHash: GENESIS_HASH });
+    expect(last).toMatchObject({ sk: 'EVT#000002', prevHash: first?.hash, terminal: 'IGNORED' });
+    expect(request).toMatchObject({ sk: 'META', chainSeq: 2, chainHead: last?.hash, chainEnded: true });
+  });
+
+  it('links after events written into the chain first (a repeat joining a twin being accepted)', async () => {
+    db.on(QueryCommand).resolves({ Items: [{ seq: 1, hash: 'e'.repeat(64) }] });
+    db.on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+        }),
+      )
+      .resolves({});
+    expect(await headed.startChain([event], [newRequest()])).toBe(true);
+    const [put, request] = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
+    expect(put?.Put?.Item).toMatchObject({ sk: 'EVT#000002', prevHash: 'e'.repeat(64) });
+    expect(request?.Put?.Item).toMatchObject({ chainSeq: 2 });
+  });
+
+  it('answers false when the request exists already', async () => {
+    db.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    expect(await headed.startChain([event], [newRequest()])).toBe(false);
+    expect(db.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+});
