@@ -1,13 +1,8 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { createVoices, type Voices } from '../domain/emails';
+import { createVoices, type EmailMessage, type Voices } from '../domain/emails';
 import { rethrowTransient } from './aws-errors';
 
-export interface EmailMessage {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+export type { EmailMessage };
 
 /**
  * `"Name" <address>`; a name beyond plain ASCII (accents, Japanese) goes as an RFC 2047 encoded-word,

@@ -1,12 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RecoveryCodeStatus } from '../domain/recovery-codes';
 import { conditionHeld } from './aws-errors';
 import { keys } from './recovery-keys';
 
-/** What a user may know of their set: how many codes are left, and when it was issued. */
-export interface RecoveryCodeStatus {
-  readonly remaining: number;
-  readonly issuedAt: string | null;
-}
+export type { RecoveryCodeStatus };
 
 /**
  * A user's saved recovery codes, one item holding their HMACs as a string set. Issuing replaces the

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Challenge, Move, MoveCondition, RecoveryRequest } from '../domain/recovery';
+import type { Challenge, Move, MoveCondition, RecoveryRequest, RequestDescription } from '../domain/recovery';
 import { allowedFrom, isTerminal, type RequestStatus } from '../domain/recovery-state';
 import { type ConditionalWrite, pendingWrite } from './audit-log';
 import { conditionHeld } from './aws-errors';
@@ -349,23 +349,7 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
     },
 
     /** Sets descriptive fields on a request (lookup results, risk), never its state. */
-    async describeRequest(
-      requestId: string,
-      fields: Partial<
-        Pick<
-          RecoveryRequest,
-          | 'email'
-          | 'phoneNumber'
-          | 'groups'
-          | 'accountCreatedAt'
-          | 'emailChangedAt'
-          | 'zoneinfo'
-          | 'locale'
-          | 'risk'
-          | 'needsApproval'
-        >
-      >,
-    ): Promise<void> {
+    async describeRequest(requestId: string, fields: RequestDescription): Promise<void> {
       const entries = Object.entries(fields);
       if (entries.length === 0) return;
       const names: Record<string, string> = {};

@@ -14,7 +14,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoBudget } from '../domain/cognito-budget';
-import type { DirectoryUser, SignedInAccount } from '../domain/directory';
+import type { DirectoryUser, SignedInAccount, SignInEvent, SignInEvents } from '../domain/directory';
 import { awsErrorName, rethrowTransient } from './aws-errors';
 
 /** The outcome of proving a password, without ever keeping a session or token. */
@@ -22,28 +22,7 @@ export type PasswordProof =
   | { readonly kind: 'rejected' }
   | { readonly kind: 'proven'; readonly totpEnrolled: boolean };
 
-export type { DirectoryUser, SignedInAccount };
-
-/** One sign-in attempt as Cognito threat protection recorded it (AdminListUserAuthEvents). */
-export interface SignInEvent {
-  readonly at: string;
-  readonly type: string;
-  /** Pass, Fail or InProgress. */
-  readonly response?: string;
-  /** Low, Medium or High. */
-  readonly riskLevel?: string;
-  /** NoRisk, AccountTakeover or Block. */
-  readonly riskDecision?: string;
-  readonly ipAddress?: string;
-  readonly city?: string;
-  readonly country?: string;
-  readonly device?: string;
-}
-
-/** A pool without threat protection keeps no auth events: Cognito answers UserPoolAddOnNotEnabledException. */
-export type SignInEvents =
-  | { readonly threatProtection: false }
-  | { readonly threatProtection: true; readonly events: readonly SignInEvent[] };
+export type { DirectoryUser, SignedInAccount, SignInEvent, SignInEvents };
 
 const REJECTIONS = new Set([
   'NotAuthorizedException',

@@ -1,12 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { HistoryEvent } from '../domain/ports';
 import { BY_USER_SUB_INDEX } from '../shared/table-schemas';
-import type { StoredAuditEvent } from './audit-log';
 
-/** What support reads of an account's earlier requests: when each came, from where, and how it ended. */
-export type HistoryEvent = Pick<
-  StoredAuditEvent,
-  'requestId' | 'type' | 'at' | 'terminal' | 'sourceIp' | 'userAgent' | 'details'
->;
+export type { HistoryEvent };
 
 /**
  * An account's requests as the audit trail recorded them, by its sub (a username can be reused, a sub

@@ -26,3 +26,24 @@ export type SignedInAccount = Pick<
   DirectoryUser,
   'username' | 'sub' | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneVerified' | 'mfa' | 'locale'
 >;
+
+/** One sign-in attempt as Cognito threat protection recorded it (AdminListUserAuthEvents). */
+export interface SignInEvent {
+  readonly at: string;
+  readonly type: string;
+  /** Pass, Fail or InProgress. */
+  readonly response?: string;
+  /** Low, Medium or High. */
+  readonly riskLevel?: string;
+  /** NoRisk, AccountTakeover or Block. */
+  readonly riskDecision?: string;
+  readonly ipAddress?: string;
+  readonly city?: string;
+  readonly country?: string;
+  readonly device?: string;
+}
+
+/** A pool without threat protection keeps no auth events: Cognito answers UserPoolAddOnNotEnabledException. */
+export type SignInEvents =
+  | { readonly threatProtection: false }
+  | { readonly threatProtection: true; readonly events: readonly SignInEvent[] };

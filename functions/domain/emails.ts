@@ -7,7 +7,14 @@ import {
   type Translator,
   translator,
 } from '../../web/i18n';
-import type { EmailMessage } from '../adapters/mailer';
+
+/** One email to one reader: the address, the subject, and the same text as plain text and HTML. */
+export interface EmailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
 
 const escapeHtml = (text: string) =>
   text.replace(

@@ -2,11 +2,13 @@
 // Step Functions and Secrets Manager adapters implement them in AWS and locally; test/support's
 // in-memory adapters implement them with the same conditional semantics for fast unit tests.
 
-import type { Approval, ApprovalDecision } from './approval';
-import type { DirectoryUser, SignedInAccount } from './directory';
+import type { Approval, ApprovalDecision, ApprovalStatus } from './approval';
+import type { DirectoryUser, SignedInAccount, SignInEvents } from './directory';
+import type { EmailMessage, Voices } from './emails';
 import type { SlidingWindow } from './rate-limit';
-import type { Challenge, Move, RecoveryRequest } from './recovery';
-import type { TerminalOutcome } from './recovery-state';
+import type { Challenge, Move, RecoveryRequest, RequestDescription } from './recovery';
+import type { RecoveryCodeStatus } from './recovery-codes';
+import type { RequestStatus, TerminalOutcome } from './recovery-state';
 
 declare const pendingWriteBrand: unique symbol;
 
@@ -220,4 +222,111 @@ export interface WorkflowInput {
 /** Starts the execution named after the request, so a request can never run twice. */
 export interface WorkflowStarter {
   start(input: WorkflowInput): Promise<void>;
+}
+
+/** Where the workflow steps keep a request's progress, besides its transitions. */
+export interface WorkflowStore extends RequestStore {
+  /** Sets what LookUpUser learned (contacts, groups, risk), never the request's state. */
+  describeRequest(requestId: string, fields: RequestDescription): Promise<void>;
+  /** When the user's last recovery removed a factor, if one ever did. */
+  lastCompletion(sub: string): Promise<string | undefined>;
+  /** Records that a recovery removed the user's factor: the next request's risk score reads it. */
+  recordCompletion(sub: string, at: string): Promise<void>;
+  /** Stores the waiting task's token, only while the request is still in `status`; false otherwise. */
+  setWaitToken(requestId: string, status: RequestStatus, taskToken: string): Promise<boolean>;
+  /**
+   * A (new) code and cancel salt for the request, keeping the attempts already counted and the salt
+   * already sent: a retried IssueCode never resets the counter or breaks a link.
+   */
+  issueChallenge(challenge: Omit<Challenge, 'attempts'>, ttl: number): PendingWrite;
+  getChallenge(requestId: string): Promise<Challenge | undefined>;
+  /** A decoy's challenge; never replaces one the request has (false then). */
+  putDecoyChallenge(challenge: Challenge, ttl: number): Promise<boolean>;
+  /** Forgets an ended request's wait token. */
+  forgetWaitToken(requestId: string): Promise<void>;
+  /** Records that the user was told how the request ended; false when someone already did. */
+  markNotified(requestId: string, at: string): Promise<boolean>;
+  /** Records that the user was told the cool-down's reset time; false when already told. */
+  markCoolDownTold(requestId: string): Promise<boolean>;
+  /** Frees the user's slot if this request holds it. */
+  unlockUser(slot: SlotKey, requestId: string): Promise<void>;
+}
+
+/** The user pool as the workflow steps need it: the account, its groups, its sessions and devices. */
+export interface AccountDirectory {
+  getUser(username: string): Promise<DirectoryUser | undefined>;
+  groupsOf(username: string): Promise<string[]>;
+  /** AdminUserGlobalSignOut: every session of the user ends. */
+  signOutEverywhere(username: string): Promise<void>;
+  /** Forgets every remembered device; resolves how many were forgotten. */
+  forgetDevices(username: string): Promise<number>;
+}
+
+/** Email to the user or to support, in each reader's voice. A message may carry a code: never log it. */
+export interface Mailer {
+  /** The voice (language, signature) of a reader with this locale. */
+  readonly voice: Voices;
+  send(message: EmailMessage): Promise<void>;
+}
+
+/** Text messages to a verified phone number: notices only, never a code. */
+export interface Texter {
+  /** The voice (language, signature) of a reader with this locale. */
+  readonly voice: Voices;
+  send(phoneNumber: string, text: string): Promise<void>;
+}
+
+/** The approval of a request that needs one, as the workflow opens it and closes it. */
+export interface ApprovalQueue {
+  /** Opens the approval, pending with nobody's decision yet; holds only while the request has none. */
+  open(approval: Omit<Approval, 'status' | 'approvers' | 'decisions' | 'claim'>): PendingWrite;
+  /** Takes a still-pending approval off the support list once its request ended otherwise. */
+  close(requestId: string): Promise<void>;
+}
+
+/** One page of approvals; `next` is where the following page starts, absent on the last. */
+export interface ApprovalPage {
+  readonly items: readonly Approval[];
+  readonly next?: Record<string, unknown>;
+}
+
+/** The approvals support browses, by status. */
+export interface ApprovalListing {
+  /** One page of approvals in a status, oldest first, from where `cursor` (a page's `next`) left off. */
+  list(status: ApprovalStatus, limit: number, cursor?: Record<string, unknown>): Promise<ApprovalPage>;
+}
+
+/** An audit event of one of an account's requests: when it came, from where, and how it ended. */
+export type HistoryEvent = Pick<
+  AuditEventInput,
+  'requestId' | 'type' | 'terminal' | 'sourceIp' | 'userAgent' | 'details'
+> & { readonly at: string };
+
+/** An account's earlier requests, as the audit trail recorded them by its sub. */
+export interface AccountHistory {
+  /**
+   * The account's request and ending events, newest first, among its latest `scanned` events:
+   * `complete` is false when older events were left unread.
+   */
+  requestsOf(sub: string, scanned: number): Promise<{ events: HistoryEvent[]; complete: boolean }>;
+}
+
+/** The user pool as support's cards read it: the account now, its groups, its sign-in events. */
+export interface CustomerDirectory {
+  getUser(username: string): Promise<DirectoryUser | undefined>;
+  groupsOf(username: string): Promise<string[]>;
+  /** The latest sign-in attempts (at most `max`, newest first), when the pool has threat protection. */
+  signInEventsOf(username: string, max: number): Promise<SignInEvents>;
+}
+
+/** Who an access token belongs to now, asked of the pool: undefined once it is no longer valid. */
+export interface SignedInAccounts {
+  userOfAccessToken(accessToken: string): Promise<SignedInAccount | undefined>;
+}
+
+/** A user's set of saved recovery codes as the user manages it: issued anew, and counted. */
+export interface RecoveryCodeSets {
+  /** Replaces the user's set with these HMACs: the old codes stop working at once. */
+  replace(sub: string, hashes: readonly string[], issuedAt: string): Promise<void>;
+  status(sub: string): Promise<RecoveryCodeStatus>;
 }

@@ -5,6 +5,12 @@ import { createHmac, randomBytes } from 'node:crypto';
  * (NIST SP 800-63B-4 "saved recovery codes"). Not the 8-digit code a recovery emails.
  */
 
+/** What a user may know of their set: how many codes are left, and when it was issued. */
+export interface RecoveryCodeStatus {
+  readonly remaining: number;
+  readonly issuedAt: string | null;
+}
+
 /** Codes in a set; issuing a new set invalidates the old one. */
 export const RECOVERY_CODE_COUNT = 10;
 

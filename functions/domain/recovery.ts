@@ -46,6 +46,22 @@ export interface RecoveryRequest {
   readonly locale?: string;
 }
 
+/** What LookUpUser writes on a request: what the pool and the risk score told, never its state. */
+export type RequestDescription = Partial<
+  Pick<
+    RecoveryRequest,
+    | 'email'
+    | 'phoneNumber'
+    | 'groups'
+    | 'accountCreatedAt'
+    | 'emailChangedAt'
+    | 'zoneinfo'
+    | 'locale'
+    | 'risk'
+    | 'needsApproval'
+  >
+>;
+
 /** Risk signals known only when the request arrives. */
 export interface RequestSignals {
   readonly lostPassword: boolean;

@@ -1,5 +1,4 @@
-import type { AuditLog } from '../adapters/audit-log';
-import type { RecoveryStore } from '../adapters/recovery-store';
+import type { AuditLog, RequestStore } from '../domain/ports';
 import { isTerminal } from '../domain/recovery-state';
 import { auditSubject, requestOf } from './request-context';
 
@@ -15,7 +14,7 @@ export interface NextStep {
 const go = (next: NextStep['next'], waitSeconds = 0): NextStep => ({ next, waitSeconds });
 
 export interface AdvanceDeps {
-  readonly store: RecoveryStore;
+  readonly store: RequestStore;
   readonly audit: AuditLog;
   readonly clock: () => Date;
   readonly coolDownSeconds: number;

@@ -1,12 +1,17 @@
-import type { Approval } from '../adapters/approval-store';
-import type { RateLimiter } from '../adapters/rate-limiter';
 import { keys } from '../adapters/recovery-keys';
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
-import type { DirectoryUser, SignInEvent, UserDirectory } from '../adapters/user-directory';
-import type { HistoryEvent, UserHistory } from '../adapters/user-history';
+import type { Approval } from '../domain/approval';
 import type { CognitoBudget } from '../domain/cognito-budget';
 import { maskEmail, maskPhone } from '../domain/contact-mask';
+import type { DirectoryUser, SignInEvent } from '../domain/directory';
+import type {
+  AccountHistory,
+  CustomerDirectory,
+  HistoryEvent,
+  RateLimiter,
+  RequestStore,
+} from '../domain/ports';
 import { FAILED_PASSWORD_WINDOW } from '../domain/rate-limit';
+import type { RecoveryRequest } from '../domain/recovery';
 import { log } from '../shared/log';
 
 /** Why a detail is missing from a card: the pool keeps none, the account is gone, or a call failed. */
@@ -63,11 +68,11 @@ export interface ApprovalContext {
 
 export interface ApprovalContextDeps {
   /** The user pool (customers), not the staff pool. */
-  readonly customers: Pick<UserDirectory, 'getUser' | 'groupsOf' | 'signInEventsOf'>;
+  readonly customers: CustomerDirectory;
   /** The product's share of the Cognito quotas: one take per card for its three reads of the pool. */
   readonly cognitoBudget: CognitoBudget;
-  readonly store: Pick<RecoveryStore, 'getRequest'>;
-  readonly history: UserHistory;
+  readonly store: Pick<RequestStore, 'getRequest'>;
+  readonly history: AccountHistory;
   readonly rateLimiter: Pick<RateLimiter, 'count'>;
   readonly clock: () => Date;
 }

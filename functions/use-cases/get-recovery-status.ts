@@ -1,4 +1,6 @@
-import type { RecoveryRequest, RecoveryStore, RequestStatus } from '../adapters/recovery-store';
+import type { ChallengeStore } from '../domain/ports';
+import type { RecoveryRequest } from '../domain/recovery';
+import type { RequestStatus } from '../domain/recovery-state';
 import { RecoveryNotFoundError } from '../shared/errors';
 
 /** What the requester may see: a state in plain terms, and nothing about the account. */
@@ -65,7 +67,11 @@ export function publicStatus(
 
 export async function getRecoveryStatus(
   requestId: string,
-  deps: { readonly store: RecoveryStore; readonly clock: () => Date; readonly maxCodeAttempts: number },
+  deps: {
+    readonly store: Pick<ChallengeStore, 'getRequestAndChallenge'>;
+    readonly clock: () => Date;
+    readonly maxCodeAttempts: number;
+  },
 ): Promise<PublicRecoveryStatus> {
   const { request, challenge } = await deps.store.getRequestAndChallenge(requestId);
   if (!request) throw new RecoveryNotFoundError('No such recovery request.');

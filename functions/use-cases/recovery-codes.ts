@@ -1,12 +1,19 @@
-import type { AuditLog } from '../adapters/audit-log';
-import type { Mailer } from '../adapters/mailer';
-import type { PepperSource } from '../adapters/pepper';
-import type { RecoveryCodeStatus, RecoveryCodeStore } from '../adapters/recovery-code-store';
-import type { Texter } from '../adapters/texter';
-import type { UserDirectory } from '../adapters/user-directory';
 import type { CognitoBudget } from '../domain/cognito-budget';
 import { newAuthenticatorEmail } from '../domain/emails';
-import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../domain/recovery-codes';
+import type {
+  AuditLog,
+  Mailer,
+  PepperSource,
+  RecoveryCodeSets,
+  SignedInAccounts,
+  Texter,
+} from '../domain/ports';
+import {
+  hashRecoveryCode,
+  newRecoveryCodes,
+  normaliseRecoveryCode,
+  type RecoveryCodeStatus,
+} from '../domain/recovery-codes';
 import { newRequestId } from '../domain/secrets';
 import { newAuthenticatorText } from '../domain/texts';
 import { InvalidRequestError, UnauthenticatedError } from '../shared/errors';
@@ -26,10 +33,10 @@ export interface SignedInUser {
 }
 
 export interface RecoveryCodeDeps {
-  readonly codes: RecoveryCodeStore;
+  readonly codes: RecoveryCodeSets;
   readonly pepper: PepperSource;
   readonly audit: AuditLog;
-  readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  readonly directory: SignedInAccounts;
   /** The product's share of the Cognito quotas: the live check of the sign-in takes once. */
   readonly cognitoBudget: CognitoBudget;
   readonly clock: () => Date;
@@ -37,7 +44,7 @@ export interface RecoveryCodeDeps {
 
 export interface NoticeDeps {
   readonly audit: AuditLog;
-  readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+  readonly directory: SignedInAccounts;
   readonly cognitoBudget: CognitoBudget;
   readonly mailer: Mailer;
   readonly texter?: Texter;
@@ -122,7 +129,7 @@ export async function issueRecoveryCodes(
 async function liveAccount(
   user: SignedInUser,
   deps: {
-    readonly directory: Pick<UserDirectory, 'userOfAccessToken'>;
+    readonly directory: SignedInAccounts;
     readonly cognitoBudget: CognitoBudget;
   },
 ) {

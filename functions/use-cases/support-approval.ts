@@ -1,9 +1,18 @@
-import type { Approval, ApprovalStore } from '../adapters/approval-store';
-import type { Mailer } from '../adapters/mailer';
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
+import type { Approval } from '../domain/approval';
 import type { CognitoBudget } from '../domain/cognito-budget';
 import { approvalRequestedEmail, coolDownEmail } from '../domain/emails';
-import type { ApprovalDecisions, AuditLog, RequestStore, StaffDirectory, Workflow } from '../domain/ports';
+import type {
+  ApprovalDecisions,
+  ApprovalListing,
+  ApprovalQueue,
+  AuditLog,
+  Mailer,
+  RequestStore,
+  StaffDirectory,
+  Workflow,
+  WorkflowStore,
+} from '../domain/ports';
+import type { RecoveryRequest } from '../domain/recovery';
 import type { RiskPolicy } from '../domain/risk';
 import { unknownChecklistItems } from '../domain/verification-checklist';
 import {
@@ -35,10 +44,10 @@ export interface StaffMember {
 export async function requestApproval(
   input: { readonly requestId: string; readonly taskToken: string },
   deps: {
-    readonly store: RecoveryStore;
-    readonly approvals: ApprovalStore;
+    readonly store: Pick<WorkflowStore, 'getRequest' | 'move' | 'setWaitToken'>;
+    readonly approvals: Pick<ApprovalQueue, 'open'>;
     readonly audit: AuditLog;
-    readonly mailer: Mailer;
+    readonly mailer: Pick<Mailer, 'send'>;
     readonly clock: () => Date;
     readonly settings: {
       readonly approvalTimeoutSeconds: number;
@@ -109,8 +118,8 @@ export async function requestApproval(
 export async function startCoolDown(
   input: { readonly requestId: string; readonly taskToken: string },
   deps: {
-    readonly store: RecoveryStore;
-    readonly mailer: Mailer;
+    readonly store: Pick<WorkflowStore, 'getRequest' | 'setWaitToken' | 'markCoolDownTold'>;
+    readonly mailer: Pick<Mailer, 'send'>;
     readonly publicBaseUrl: string;
   },
 ): Promise<void> {
@@ -150,7 +159,7 @@ export interface ApprovalItem extends Omit<Approval, 'sub' | 'expiresAt' | 'clai
 }
 
 export interface ListDeps extends ApprovalContextDeps {
-  readonly approvals: ApprovalStore;
+  readonly approvals: ApprovalListing;
   readonly checklist: readonly string[];
 }
 

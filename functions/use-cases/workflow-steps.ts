@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ApprovalStore } from '../adapters/approval-store';
-import type { Mailer } from '../adapters/mailer';
-import type { PepperSource } from '../adapters/pepper';
 import { activeSlotOf } from '../adapters/recovery-keys';
-import type { RecoveryRequest, RecoveryStore } from '../adapters/recovery-store';
-import type { Texter } from '../adapters/texter';
-import type { UserDirectory } from '../adapters/user-directory';
 import type { CognitoBudget } from '../domain/cognito-budget';
 import {
   codeEmail,
@@ -17,7 +11,18 @@ import {
   totpRemovedEmail,
   type Voice,
 } from '../domain/emails';
-import type { AuditLog, FactorDirectory, RequestStore } from '../domain/ports';
+import type {
+  AccountDirectory,
+  ApprovalQueue,
+  AuditLog,
+  FactorDirectory,
+  Mailer,
+  PepperSource,
+  RequestStore,
+  Texter,
+  WorkflowStore,
+} from '../domain/ports';
+import type { RecoveryRequest } from '../domain/recovery';
 import {
   ALARMING_OUTCOMES,
   allowedFrom,
@@ -43,9 +48,9 @@ import { auditSubject, requestOf } from './request-context';
 
 /** What every workflow step may use; each step takes only what it touches. */
 export interface StepDeps {
-  readonly store: RecoveryStore;
+  readonly store: WorkflowStore;
   readonly audit: AuditLog;
-  readonly directory: UserDirectory;
+  readonly directory: AccountDirectory;
   /** The product's share of the Cognito quotas: a step takes once for the calls it is about to make. */
   readonly cognitoBudget: CognitoBudget;
   readonly mailer: Mailer;
@@ -371,7 +376,7 @@ export type FinishDeps = Pick<
   StepDeps,
   'store' | 'audit' | 'mailer' | 'texter' | 'clock' | 'directory' | 'cognitoBudget'
 > & {
-  readonly approvals: ApprovalStore;
+  readonly approvals: Pick<ApprovalQueue, 'close'>;
   readonly maxCodeAttempts: number;
   /** Where the pages are: the completion email links to the re-enrolment page. */
   readonly publicBaseUrl?: string;
