@@ -45,7 +45,8 @@ const CODE_EMAIL_BODY = 'Your code to remove';
 // IssueCode's transaction writes the challenge's cancel salt; confirm's checks the challenge.
 const ISSUE_CODE_WRITE = 'cancelSalt';
 const CONFIRM_WRITE = '"ConditionCheck"';
-const META_ITEM = '"sk":{"S":"META"}';
+// The one write that stores a new request: its item and its first audit record.
+const REQUEST_STORED = '"type":{"S":"RecoveryRequested"}';
 
 type Target = Pick<FaultRule, 'operation' | 'bodyIncludes'>;
 
@@ -114,7 +115,7 @@ describe('transient faults: retried, and the recovery completes', () => {
     {
       dependency: 'dynamodb',
       step: 'request accepted',
-      target: { operation: 'PutItem', bodyIncludes: META_ITEM },
+      target: { operation: 'TransactWriteItems', bodyIncludes: REQUEST_STORED },
       kind: 'throttle',
       times: 2,
     },
@@ -266,7 +267,7 @@ describe('permanent faults: one terminal record, the user told, the factor kept'
   });
 
   it.each([
-    ['dynamodb', { operation: 'PutItem', bodyIncludes: META_ITEM }],
+    ['dynamodb', { operation: 'TransactWriteItems', bodyIncludes: REQUEST_STORED }],
     ['cognito', { operation: 'AdminInitiateAuth' }],
     ['stepfunctions', { operation: 'StartExecution' }],
   ] as const)(

@@ -343,9 +343,10 @@ describe('6. the smaller findings', () => {
     const user = await newUser();
     inject({
       service: 'dynamodb',
-      operation: 'PutItem',
+      operation: 'TransactWriteItems',
       kind: 'server-error',
-      bodyIncludes: '"sk":{"S":"META"}',
+      // The one write that stores a new request (its item and first record).
+      bodyIncludes: '"type":{"S":"RecoveryRequested"}',
     });
     inject({ service: 'dynamodb', operation: 'DeleteItem', kind: 'server-error' });
     expect((await drive.request(user)).answer.status).toBe(503);
@@ -456,9 +457,10 @@ describe('6. the smaller findings', () => {
     const user = await newUser();
     inject({
       service: 'dynamodb',
-      operation: 'PutItem',
+      operation: 'TransactWriteItems',
       kind: 'client-error',
-      bodyIncludes: '"sk":{"S":"META"}',
+      // The one write that stores a new request (its item and first record).
+      bodyIncludes: '"type":{"S":"RecoveryRequested"}',
     });
     const bug = await drive.request(user);
     expect(bug.answer.status).toBe(500);
@@ -471,9 +473,10 @@ describe('6. the smaller findings', () => {
     own.current.faults?.clear();
     inject({
       service: 'dynamodb',
-      operation: 'PutItem',
+      operation: 'TransactWriteItems',
       kind: 'throttle',
-      bodyIncludes: '"sk":{"S":"META"}',
+      // The one write that stores a new request (its item and first record).
+      bodyIncludes: '"type":{"S":"RecoveryRequested"}',
     });
     expect((await drive.request(user)).answer.status).toBe(503);
   });
