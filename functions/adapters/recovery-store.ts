@@ -177,7 +177,9 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
           TableName: tableName,
           Key: keys.challenge(challenge.requestId),
           UpdateExpression:
-            'SET requestId = :id, codeHash = :hash, cancelSalt = if_not_exists(cancelSalt, :salt), expiresAt = :expires, maxAttempts = :max, attempts = if_not_exists(attempts, :zero), #ttl = :ttl',
+            'SET requestId = :id, codeHash = :hash, cancelSalt = :salt, expiresAt = :expires, maxAttempts = :max, attempts = if_not_exists(attempts, :zero), #ttl = :ttl',
+          // The salt given is the one already sent, or the first: a link already emailed keeps working.
+          ConditionExpression: 'attribute_not_exists(cancelSalt) OR cancelSalt = :salt',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':id': challenge.requestId,

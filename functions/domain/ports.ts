@@ -235,11 +235,14 @@ export interface WorkflowStore extends RequestStore {
   /** Stores the waiting task's token, only while the request is still in `status`; false otherwise. */
   setWaitToken(requestId: string, status: RequestStatus, taskToken: string): Promise<boolean>;
   /**
-   * A (new) code and cancel salt for the request, keeping the attempts already counted and the salt
-   * already sent: a retried IssueCode never resets the counter or breaks a link.
+   * A (new) code for the request, keeping the attempts already counted; holds only while the stored
+   * cancel salt is the one given (or there is none yet): a retried IssueCode never resets the counter
+   * or breaks a link already sent.
    */
   issueChallenge(challenge: Omit<Challenge, 'attempts'>, ttl: number): PendingWrite;
   getChallenge(requestId: string): Promise<Challenge | undefined>;
+  /** The request and its challenge as of one consistent read (one call, not two). */
+  getRequestAndChallenge(requestId: string): Promise<{ request?: RecoveryRequest; challenge?: Challenge }>;
   /** A decoy's challenge; never replaces one the request has (false then). */
   putDecoyChallenge(challenge: Challenge, ttl: number): Promise<boolean>;
   /** Forgets an ended request's wait token. */

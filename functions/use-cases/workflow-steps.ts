@@ -170,42 +170,62 @@ export async function issueCode(
     readonly publicBaseUrl: string;
   },
 ): Promise<void> {
-  const request = await requestOf(deps.store, input.requestId);
-  if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
   const pepper = await deps.pepper.current();
   const code = newEmailCode();
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const expiresAt = request.codeExpiresAt ?? nowSeconds + deps.codeTtlSeconds;
-  const issued = await deps.audit.appendWith(
-    {
-      ...auditSubject(request),
-      type: 'CodeSent',
-      actor: 'system',
-      details: { expiresAt: new Date(expiresAt * 1000).toISOString(), channel: 'email' },
-    },
-    [
-      deps.store.issueChallenge(
-        {
-          requestId: input.requestId,
-          codeHash: hashEmailCode(pepper, input.requestId, code),
-          cancelSalt: newCancelSalt(),
-          expiresAt,
-          maxAttempts: deps.maxAttempts,
-        },
-        expiresAt + 400 * 86_400,
-      ),
-      deps.store.move(input.requestId, {
-        from: ['STARTED', 'CODE_SENT'],
-        to: 'CODE_SENT',
-        set: { waitToken: input.taskToken },
-      }),
-    ],
-  );
-  if (!issued) throw new RequestNotWaitingError(`request ${input.requestId} no longer waits for a code`);
-  const challenge = await deps.store.getChallenge(input.requestId);
-  if (!challenge) throw new RecoveryNotFoundError(`request ${input.requestId} has no challenge`);
+  // The request and its challenge in one read; the code's write holds only while the challenge's
+  // cancel salt is the one read (the first issue draws it), so the link emailed below is the stored
+  // one without reading it back. Another IssueCode in between (a retry) makes this one read again.
+  for (let attempt = 0; ; attempt += 1) {
+    const { request, challenge } = await deps.store.getRequestAndChallenge(input.requestId);
+    if (!request) throw new RecoveryNotFoundError(`request ${input.requestId} does not exist`);
+    if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
+    const expiresAt = request.codeExpiresAt ?? nowSeconds + deps.codeTtlSeconds;
+    const cancelSalt = challenge?.cancelSalt ?? newCancelSalt();
+    const issued = await deps.audit.appendWith(
+      {
+        ...auditSubject(request),
+        type: 'CodeSent',
+        actor: 'system',
+        details: { expiresAt: new Date(expiresAt * 1000).toISOString(), channel: 'email' },
+      },
+      [
+        deps.store.issueChallenge(
+          {
+            requestId: input.requestId,
+            codeHash: hashEmailCode(pepper, input.requestId, code),
+            cancelSalt,
+            expiresAt,
+            maxAttempts: deps.maxAttempts,
+          },
+          expiresAt + 400 * 86_400,
+        ),
+        deps.store.move(input.requestId, {
+          from: ['STARTED', 'CODE_SENT'],
+          to: 'CODE_SENT',
+          set: { waitToken: input.taskToken },
+        }),
+      ],
+    );
+    if (issued) return sendCode(input, request, { code, expiresAt, cancelSalt, pepper }, deps);
+    const waiting = request.status === 'STARTED' || request.status === 'CODE_SENT';
+    if (!waiting || attempt >= 2) {
+      throw new RequestNotWaitingError(`request ${input.requestId} no longer waits for a code`);
+    }
+  }
+}
+
+/** Emails the code and the cancel link, and tells the verified phone (the link, never the code). */
+async function sendCode(
+  input: { readonly requestId: string },
+  request: RecoveryRequest,
+  issued: { code: string; expiresAt: number; cancelSalt: string; pepper: Buffer },
+  deps: Pick<StepDeps, 'mailer' | 'texter'> & { readonly publicBaseUrl: string },
+): Promise<void> {
+  const { code, expiresAt, cancelSalt, pepper } = issued;
+  if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
   const base = deps.publicBaseUrl;
-  const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelTokenFor(pepper, input.requestId, challenge.cancelSalt)}`;
+  const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelTokenFor(pepper, input.requestId, cancelSalt)}`;
   await deps.mailer.send(
     codeEmail(
       {
