@@ -57,45 +57,62 @@ export async function auditOf(documents: DynamoDBDocumentClient, stack: StackInf
   return (result.Items ?? []) as AuditRecord[];
 }
 
+/** Polls `read` every 100 ms until it resolves something, for at most `timeoutMs`; then throws `failure`. */
+async function pollFor<T>(
+  read: () => Promise<T | undefined>,
+  timeoutMs: number,
+  failure: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await read();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${failure} after ${timeoutMs} ms`);
+}
+
 /** Waits until the request has its terminal audit record, and returns the whole chain. */
-export async function waitForTerminalRecord(
+export function waitForTerminalRecord(
   documents: DynamoDBDocumentClient,
   stack: StackInfo,
   requestId: string,
   timeoutMs = 30_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const records = await auditOf(documents, stack, requestId);
-    if (records.some((record) => record.terminal)) return records;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`request ${requestId} has no terminal audit record after ${timeoutMs} ms`);
+  return pollFor(
+    async () => {
+      const records = await auditOf(documents, stack, requestId);
+      return records.some((record) => record.terminal) ? records : undefined;
+    },
+    timeoutMs,
+    `request ${requestId} has no terminal audit record`,
+  );
 }
 
 /**
  * Waits until the audit stream's consumer linked the request into its day's chain (its marker item,
  * adapters/day-chain.ts); resolves the link's place.
  */
-export async function waitForDayLink(
+export function waitForDayLink(
   documents: DynamoDBDocumentClient,
   stack: StackInfo,
   requestId: string,
   timeoutMs = 30_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const marker = await documents.send(
-      new GetCommand({
-        TableName: stack.tables.audit,
-        Key: { pk: `REQ#${requestId}`, sk: DAY_LINK_MARKER_SK },
-        ConsistentRead: true,
-      }),
-    );
-    if (marker.Item) return marker.Item as { linkDay: string; shard: number; linkSeq: number };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`request ${requestId} was not linked into its day's chain after ${timeoutMs} ms`);
+  return pollFor(
+    async () =>
+      (
+        await documents.send(
+          new GetCommand({
+            TableName: stack.tables.audit,
+            Key: { pk: `REQ#${requestId}`, sk: DAY_LINK_MARKER_SK },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item as { linkDay: string; shard: number; linkSeq: number } | undefined,
+    timeoutMs,
+    `request ${requestId} was not linked into its day's chain`,
+  );
 }
 
 /** A fresh user (TOTP enrolled) who recovers all the way through the API; resolves once the request ended. */

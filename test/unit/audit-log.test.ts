@@ -23,6 +23,13 @@ const db = mockClient(documents);
 const clock = () => new Date('2026-11-22T10:00:00.000Z');
 const audit = createAuditLog(documents, 'audit', clock);
 const event = { requestId: 'r1', type: 'CodeSent', actor: 'system' };
+/** A cancelled transaction, with one cancellation reason per item, as DynamoDB answers it. */
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 beforeEach(() => db.reset());
 
@@ -145,13 +152,7 @@ describe('appending to a chain whose request item keeps its head', () => {
   it('answers false, without retrying, when the merged update failed but the head had not moved: the transition lost', async () => {
     db.on(GetCommand).resolves({ Item: { chainSeq: 2, chainHead: 'c'.repeat(64) } });
     db.on(QueryCommand).resolves({ Items: [{ seq: 2, hash: 'c'.repeat(64) }] });
-    db.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
-      }),
-    );
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
     expect(await headed.appendWith(event, [move()])).toBe(false);
     expect(db.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
@@ -160,15 +161,7 @@ describe('appending to a chain whose request item keeps its head', () => {
     // A writer that did not move the head (an older version during a deployment) appended event 3.
     db.on(GetCommand).resolves({ Item: { chainSeq: 2, chainHead: 'c'.repeat(64) } });
     db.on(QueryCommand).resolves({ Items: [{ seq: 3, hash: 'd'.repeat(64) }] });
-    db.on(TransactWriteCommand)
-      .rejectsOnce(
-        new TransactionCanceledException({
-          message: 'cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-        }),
-      )
-      .resolves({});
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).resolves({});
     expect(await headed.append(event)).toMatchObject({ seq: 4, prevHash: 'd'.repeat(64) });
     const [put, update] = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
     expect(put?.Put?.Item).toMatchObject({ sk: 'EVT#000004' });
@@ -217,15 +210,7 @@ describe('starting a new request’s chain', () => {
 
   it('links after events written into the chain first (a repeat joining a twin being accepted)', async () => {
     db.on(QueryCommand).resolves({ Items: [{ seq: 1, hash: 'e'.repeat(64) }] });
-    db.on(TransactWriteCommand)
-      .rejectsOnce(
-        new TransactionCanceledException({
-          message: 'cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-        }),
-      )
-      .resolves({});
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).resolves({});
     expect(await headed.startChain([event], [newRequest()])).toBe(true);
     const [put, request] = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
     expect(put?.Put?.Item).toMatchObject({ sk: 'EVT#000002', prevHash: 'e'.repeat(64) });
@@ -233,13 +218,7 @@ describe('starting a new request’s chain', () => {
   });
 
   it('answers false when the request exists already', async () => {
-    db.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
-      }),
-    );
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
     expect(await headed.startChain([event], [newRequest()])).toBe(false);
     expect(db.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
