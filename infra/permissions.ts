@@ -82,7 +82,8 @@ export const FUNCTION_NEEDS: Record<FunctionName, readonly Need[]> = {
   'get-recovery': ['recoveries:query-request'],
   web: [],
   'look-up-user': [...STEP, 'cognito:AdminGetUser', 'cognito:AdminListGroupsForUser'],
-  'issue-code': [...STEP, 'ses:send', 'sms:send', 'pepper:read'],
+  // The request and its challenge are read in one query of the request's partition (query-request).
+  'issue-code': [...STEP, 'recoveries:query-request', 'ses:send', 'sms:send', 'pepper:read'],
   'request-approval': [...STEP, 'recoveries:PutItem', 'ses:send'],
   // Only arms the cool-down's timer and tells the user: the decision before it was audited.
   'start-cool-down': ['recoveries:GetItem', 'recoveries:UpdateItem', 'ses:send'],
@@ -179,6 +180,13 @@ export const KEPT_GRANTS: readonly {
     resource: 'arn:*:dynamodb:*:*:table/*-recoveries',
     reason:
       'The request and its challenge are read in one query; the request is read again only when the wait token read before the decision belonged to a task that had closed, or an append finds no chain head in its invocation; in the run neither happened to a confirmation.',
+  },
+  {
+    principal: 'issue-code',
+    action: 'dynamodb:GetItem',
+    resource: 'arn:*:dynamodb:*:*:table/*-recoveries',
+    reason:
+      'The request is read with its challenge in one query; its item is read alone only when that query found no chain head (a request stored before heads, met during the deployment that adds them); no such request exists in the run.',
   },
   {
     principal: 'sign-out-user',
