@@ -40,7 +40,7 @@ export function createApprovalStore(db: DynamoDBDocumentClient, tableName: strin
   });
 
   return {
-    /** The approval a request's AwaitApproval step opens; a retried step replaces only a pending one. */
+    /** The approval a request's AwaitApproval step opens; only if it has none (a retried step replaces nothing). */
     open(approval: Omit<Approval, 'status' | 'approvers' | 'decisions' | 'claim'>): ConditionalWrite {
       return pendingWrite({
         Put: {
