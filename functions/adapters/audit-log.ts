@@ -11,6 +11,7 @@ import { CHAIN_VERSION, type ChainVersion, chainHash, GENESIS_HASH, wellFormed }
 import type { AuditEventInput, PendingWrite } from '../domain/ports';
 import type { TerminalOutcome } from '../domain/recovery-state';
 import { type ChainHead, type ChainHeads, HEAD_FIELDS, headOf } from './chain-heads';
+import { keys } from './recovery-keys';
 
 export type { TerminalOutcome };
 
@@ -80,7 +81,26 @@ export function createAuditLog(
   observe?: (event: StoredAuditEvent) => void,
   headStore?: HeadStore,
 ) {
-  const requestKey = (requestId: string) => ({ pk: `REQ#${requestId}`, sk: 'META' });
+  /** An event's put: never over another event, so two writers cannot fork a chain. */
+  const eventPut = (event: StoredAuditEvent) => ({
+    TableName: tableName,
+    Item: stripUndefined(event),
+    ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
+  });
+
+  /** After events were written: the head for the rest of the invocation, then the metrics. */
+  function recorded(events: readonly StoredAuditEvent[], keepHead: boolean) {
+    const head = events.at(-1);
+    if (keepHead && head) {
+      headStore?.heads.set(head.requestId, {
+        seq: head.seq,
+        hash: head.hash,
+        ended: head.terminal !== undefined,
+      });
+    }
+    // Only counted here: the table's stream publishes the events to the bus (ADR 0005).
+    for (const event of events) observe?.(event);
+  }
 
   /** The chain's last link, from the audit table itself (authoritative). */
   async function chainLink(requestId: string) {
@@ -109,7 +129,7 @@ export function createAuditLog(
     const item = await db.send(
       new GetCommand({
         TableName: headStore.requestTable,
-        Key: requestKey(requestId),
+        Key: keys.request(requestId),
         ProjectionExpression: '#seq, #hash, #ended',
         ExpressionAttributeNames: {
           '#seq': HEAD_FIELDS.seq,
@@ -153,7 +173,7 @@ export function createAuditLog(
   function withHeadMove(event: StoredAuditEvent, stored: ChainHead, writes: readonly TransactItem[]) {
     if (!headStore) throw new Error('no request table for chain heads');
     const move = headMove(event, stored);
-    const key = requestKey(event.requestId);
+    const key = keys.request(event.requestId);
     const index = writes.findIndex(
       (write) =>
         write.Update?.TableName === headStore.requestTable &&
@@ -233,11 +253,7 @@ export function createAuditLog(
     link: Link,
     alsoWrite: readonly ConditionalWrite[],
   ): Promise<'written' | 'contended' | 'rejected'> {
-    const put = {
-      TableName: tableName,
-      Item: stripUndefined(event),
-      ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
-    };
+    const put = eventPut(event);
     const writes = alsoWrite.map(transactItemOf);
     const moved = link.stored ? withHeadMove(event, link.stored, writes) : undefined;
     const others = moved?.items ?? writes;
@@ -276,19 +292,11 @@ export function createAuditLog(
       const event = build(input, link);
       const outcome = await write(event, link, alsoWrite);
       if (outcome === 'rejected') return undefined;
-      if (outcome !== 'written') headStore?.heads.forget(input.requestId);
       if (outcome === 'written') {
-        if (link.stored) {
-          headStore?.heads.set(input.requestId, {
-            seq: event.seq,
-            hash: event.hash,
-            ended: event.terminal !== undefined,
-          });
-        }
-        // Only counted here: the table's stream publishes the event to the bus (ADR 0005).
-        observe?.(event);
+        recorded([event], link.stored !== undefined);
         return event;
       }
+      headStore?.heads.forget(input.requestId);
       await backOff(attempt);
     }
     throw new Error(
@@ -326,7 +334,7 @@ export function createAuditLog(
       if (!requestId || inputs.some((input) => input.requestId !== requestId)) {
         throw new Error('a chain is started with events of one request');
       }
-      const key = requestKey(requestId);
+      const key = keys.request(requestId);
       const written = writes.map(transactItemOf);
       const creates = written.findIndex(
         (item) => item.Put?.Item?.pk === key.pk && item.Put.Item.sk === key.sk,
@@ -352,21 +360,10 @@ export function createAuditLog(
             },
           },
         };
-        const puts = events.map((event) => ({
-          Put: {
-            TableName: tableName,
-            Item: stripUndefined(event),
-            ConditionExpression: 'attribute_not_exists(pk) AND attribute_not_exists(sk)',
-          },
-        }));
+        const puts = events.map((event) => ({ Put: eventPut(event) }));
         try {
           await db.send(new TransactWriteCommand({ TransactItems: [...puts, ...items] }));
-          headStore.heads.set(requestId, {
-            seq: head.seq,
-            hash: head.hash,
-            ended: head.terminal !== undefined,
-          });
-          for (const event of events) observe?.(event);
+          recorded(events, true);
           return true;
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;

@@ -46,15 +46,17 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
     (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       | T
       | undefined;
+  /** Hands the head a read request item keeps to the audit log, for the rest of the invocation. */
+  const noteHead = <T extends RecoveryRequest>(requestId: string, item: T | undefined) => {
+    const head = headOf(item as Readonly<Record<string, unknown>> | undefined);
+    if (head) heads?.set(requestId, head);
+    return item;
+  };
 
   return {
     tableName,
-    async getRequest(requestId: string): Promise<RecoveryRequest | undefined> {
-      const item = await get<RecoveryRequest & Record<string, unknown>>(keys.request(requestId));
-      const head = headOf(item);
-      if (head) heads?.set(requestId, head);
-      return item;
-    },
+    getRequest: async (requestId: string): Promise<RecoveryRequest | undefined> =>
+      noteHead(requestId, await get<RecoveryRequest>(keys.request(requestId))),
     getChallenge: (requestId: string) => get<Challenge>(keys.challenge(requestId)),
 
     /** The request and its challenge in one strongly consistent query of the request's partition. */
@@ -70,14 +72,13 @@ export function createRecoveryStore(db: DynamoDBDocumentClient, tableName: strin
         }),
       );
       const items = (result.Items ?? []) as Record<string, unknown>[];
-      const request = items.find((item) => item.sk === keys.request(requestId).sk) as
-        | (RecoveryRequest & Record<string, unknown>)
-        | undefined;
+      const request = noteHead(
+        requestId,
+        items.find((item) => item.sk === keys.request(requestId).sk) as RecoveryRequest | undefined,
+      );
       const challenge = items.find((item) => item.sk === keys.challenge(requestId).sk) as
         | Challenge
         | undefined;
-      const head = headOf(request);
-      if (head) heads?.set(requestId, head);
       return { ...(request ? { request } : {}), ...(challenge ? { challenge } : {}) };
     },
 

@@ -207,7 +207,7 @@ export async function issueCode(
         }),
       ],
     );
-    if (issued) return sendCode(input, request, { code, expiresAt, cancelSalt, pepper }, deps);
+    if (issued) return sendCode(request, request.email, { code, expiresAt, cancelSalt, pepper }, deps);
     const waiting = request.status === 'STARTED' || request.status === 'CODE_SENT';
     if (!waiting || attempt >= 2) {
       throw new RequestNotWaitingError(`request ${input.requestId} no longer waits for a code`);
@@ -217,22 +217,22 @@ export async function issueCode(
 
 /** Emails the code and the cancel link, and tells the verified phone (the link, never the code). */
 async function sendCode(
-  input: { readonly requestId: string },
   request: RecoveryRequest,
+  to: string,
   issued: { code: string; expiresAt: number; cancelSalt: string; pepper: Buffer },
   deps: Pick<StepDeps, 'mailer' | 'texter'> & { readonly publicBaseUrl: string },
 ): Promise<void> {
+  const { requestId } = request;
   const { code, expiresAt, cancelSalt, pepper } = issued;
-  if (!request.email) throw new RecoveryNotFoundError(`request ${input.requestId} has no verified email`);
   const base = deps.publicBaseUrl;
-  const cancelUrl = `${base}/recover/${input.requestId}/cancel#token=${cancelTokenFor(pepper, input.requestId, cancelSalt)}`;
+  const cancelUrl = `${base}/recover/${requestId}/cancel#token=${cancelTokenFor(pepper, requestId, cancelSalt)}`;
   await deps.mailer.send(
     codeEmail(
       {
-        to: request.email,
+        to,
         code,
         expiresAt: new Date(expiresAt * 1000),
-        confirmUrl: `${base}/recover/${input.requestId}`,
+        confirmUrl: `${base}/recover/${requestId}`,
         cancelUrl,
         reader: { timeZone: request.zoneinfo, locale: request.locale },
       },

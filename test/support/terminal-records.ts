@@ -71,7 +71,8 @@ export async function checkTerminalRecords(stack: StackInfo, waitMs = 30_000): P
  */
 async function checkDayLinks(chains: string[], links: string[], linked: Set<string>, stack: StackInfo) {
   const { documents } = stackClients(stack);
-  const twice = links.filter((requestId, index) => links.indexOf(requestId) !== index);
+  const seen = new Set<string>();
+  const twice = links.filter((requestId) => seen.has(requestId) || !seen.add(requestId));
   if (twice.length > 0) throw new Error(`requests linked into a day chain twice: ${twice.join(', ')}`);
   const deadline = Date.now() + 15_000;
   let waiting = chains.filter((pk) => !linked.has(pk));
