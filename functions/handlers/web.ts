@@ -71,15 +71,16 @@ const site = perEnvironment(() => {
     config.brandColours.primary ?? DEFAULT_COLOURS.primary
   }" d="M16 2 4 6v9c0 7.4 5.1 13.4 12 15 6.9-1.6 12-7.6 12-15V6z"/><path fill="#fff" d="M14.5 20.5 9.8 15.8l2.1-2.1 2.6 2.6 5.6-5.6 2.1 2.1z"/></svg>`;
 
-  const assets: Record<string, Asset> = {
-    'app.js': { type: 'text/javascript; charset=utf-8', body: appScript },
-    'styles.css': { type: 'text/css; charset=utf-8', body: styleSheet },
-    'brand.css': { type: 'text/css; charset=utf-8', body: brandStyleSheet(config.brandColours) },
-    'favicon.svg': { type: 'image/svg+xml', body: favicon, maxAge: 86_400 },
+  // A Map, not an object: a file named `valueOf` or `__proto__` must find nothing, not Object's own.
+  const assets = new Map<string, Asset>([
+    ['app.js', { type: 'text/javascript; charset=utf-8', body: appScript }],
+    ['styles.css', { type: 'text/css; charset=utf-8', body: styleSheet }],
+    ['brand.css', { type: 'text/css; charset=utf-8', body: brandStyleSheet(config.brandColours) }],
+    ['favicon.svg', { type: 'image/svg+xml', body: favicon, maxAge: 86_400 }],
     ...(logo
-      ? { [logo.name]: { type: logo.type, body: logo.body, base64: logo.base64, maxAge: 86_400 } }
-      : {}),
-  };
+      ? [[logo.name, { type: logo.type, body: logo.body, base64: logo.base64, maxAge: 86_400 }] as const]
+      : []),
+  ]);
   return { config, shared, cognitoUrl, assets };
 });
 
@@ -162,7 +163,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
         withCognito,
       );
     case 'GET /assets/{file}': {
-      const asset = assets[event.pathParameters?.file ?? ''];
+      const asset = assets.get(event.pathParameters?.file ?? '');
       if (!asset) return page(404, notFoundPage(options));
       return {
         statusCode: 200,

@@ -55,6 +55,14 @@ describe('malformed requests', () => {
     expect(answer.json).toMatchObject({ error: 'INVALID_REQUEST' });
   });
 
+  it('answers 404, not 500, for an asset named like something every object has (found by the fuzzer)', async () => {
+    for (const file of ['valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const answer = await api.get(`/assets/${file}`);
+      expect(answer.status).toBe(404);
+    }
+    expect((await api.get('/assets/styles.css')).status).toBe(200);
+  });
+
   it('answers an unknown request id with 404 on the status route', async () => {
     const answer = await api.get(`/recoveries/${id}`);
     expect(answer.status).toBe(404);
